@@ -1,0 +1,292 @@
+//! The `#[wasm_bindgen]` surface: `ConsentBridge` for JS. Each method converts and
+//! validates its arguments inside (never in the boundary conversion), calls the host
+//! synchronously where it asks for consent, and returns a promise.
+
+use crate::bridge::Bridge;
+use crate::consent::{DataConsent, DataKind, PushConsent, Token, DATA_TOKEN_LIFETIME_MS, PUSH_TOKEN_LIFETIME_MS};
+use crate::error::{BridgeError, ErrorCode, Result};
+use crate::options::BridgeOptions;
+use crate::sys;
+use core::future::Future;
+use js_sys::{Object, Promise};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Stable codes on `BridgeError.code`. */
+export type BridgeErrorCode =
+  | "HOST_UNAVAILABLE" | "USER_DENIED" | "CONSENT_BUSY" | "HOST_ERROR" | "INVALID_RESULT"
+  | "SCOPE_NOT_GRANTED" | "TOKEN_EXPIRED" | "TOKEN_ALREADY_USED" | "HOST_TIMEOUT"
+  | "BACKEND_TIMEOUT" | "NETWORK" | "BACKEND_REJECTED" | "BACKEND_INVALID_RESPONSE"
+  | "INVALID_CONFIG" | "INVALID_ARGUMENT";
+
+/** What a host or backend said about a failure; never a token. */
+export interface BridgeErrorDetails {
+  hostCode?: string;
+  hostMessage?: string;
+  status?: number;
+  backendCode?: string;
+  backendMessage?: string;
+  scopes?: { scope: string; code: string }[];
+}
+
+/** Every error of the bridge: a real `Error` with a stable `code`. */
+export declare class BridgeError extends Error {
+  private constructor();
+  readonly name: "BridgeError";
+  readonly code: BridgeErrorCode;
+  readonly details: BridgeErrorDetails;
+}
+
+/** A host object such as `bn` or `my`, or a mock with the same functions. */
+export type HostObject = object;
+
+/** Route overrides for forwarding. */
+export interface ConsentRoutes {
+  phoneNumber?: string; openId?: string; email?: string;
+  subscriptions?: string; userInfo?: string; authCode?: string;
+}
+
+/** Options of `new ConsentBridge(options)`. */
+export interface ConsentBridgeOptions {
+  /** The host object; found automatically (`bn`, then `my`) when omitted. */
+  host?: HostObject;
+  /** How long the host may take to answer a consent call, ms (default 60000). */
+  hostTimeoutMs?: number;
+  /** Most templates per subscription request (default 3). */
+  maxTemplatesPerCall?: number;
+  /** Base URL of your backend: https, or http on loopback for development. */
+  backend?: string;
+  /** Route overrides; defaults are /consent/phone-number, /consent/open-id, … */
+  routes?: ConsentRoutes;
+  /** Extra headers, or a function returning them (or a promise of them) per request. */
+  headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
+  /** Per-request timeout, ms (default 10000). */
+  timeoutMs?: number;
+  /** Retries on network failures, timeouts, 5xx and 429 (default 2). */
+  retries?: number;
+  /** "fetch", "host" (bn.request / my.request) or "auto" (default). */
+  transport?: "fetch" | "host" | "auto";
+}
+
+/** Which Binance data token a consent carries. */
+export type DataKind = "phoneNumber" | "openId" | "email";
+
+/** A validated Binance data token (times in ms since the epoch; lives 2 minutes). */
+export interface DataConsent {
+  kind: DataKind;
+  token: string;
+  obtainedAt: number;
+  expiresAt: number;
+}
+
+/** A push token for one accepted template (lives 7 days, single use). */
+export interface PushConsent {
+  templateId: string;
+  pushToken: string;
+  obtainedAt: number;
+  expiresAt: number;
+}
+
+/** Why a template yielded no push token. */
+export type RejectReason = "reject" | "ban" | "filter" | "noToken" | "invalidToken" | "missing" | "unknownType";
+
+/** The outcome of a subscription request; refusal is an outcome, not an error. */
+export interface SubscribeOutcome {
+  accepted: PushConsent[];
+  rejected: { templateId: string; reason: RejectReason }[];
+}
+
+/** The result of forwarding accepted subscriptions. */
+export interface SubscriptionsForwarded extends SubscribeOutcome {
+  /** Template ids whose push tokens were sent. */
+  forwarded: string[];
+  /** The backend's JSON answer, or null when nothing was accepted. */
+  response: unknown;
+}
+
+/** The `onGetphonenumber` button event. */
+export interface PhoneNumberButtonEvent {
+  detail: { code?: string; errMsg?: string; [key: string]: unknown };
+}
+"#;
+
+/// Runs the mini program consent flows: ask the host, validate, forward.
+#[wasm_bindgen]
+pub struct ConsentBridge {
+    bridge: Bridge,
+}
+
+fn promise(future: impl Future<Output = Result<JsValue>> + 'static) -> Promise {
+    future_to_promise(async move { future.await.map_err(JsValue::from) })
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|_| BridgeError::new(ErrorCode::InvalidResult, "The result could not be converted to JS."))
+}
+
+fn arg(message: &str) -> BridgeError {
+    BridgeError::new(ErrorCode::InvalidArgument, message)
+}
+
+fn number(value: &JsValue, key: &str) -> Result<u64> {
+    match sys::get(value, key).as_f64() {
+        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => Ok(n as u64),
+        _ => Err(arg("forward() expects a consent returned by an ask… method (obtainedAt must be a number).")),
+    }
+}
+
+fn string(value: &JsValue, key: &str) -> Result<String> {
+    sys::get(value, key)
+        .as_string()
+        .ok_or_else(|| arg("forward() expects a consent returned by an ask… method (a string field is missing)."))
+}
+
+/// Reads a data consent back from JS. The expiry is recomputed from `obtainedAt`, so an
+/// edited `expiresAt` cannot extend a token's life.
+fn data_consent_from_js(value: &JsValue, kind: DataKind) -> Result<DataConsent> {
+    let token = Token::parse(&string(value, "token")?, "data token").map_err(|_| arg("The consent's token is malformed."))?;
+    let obtained_at = number(value, "obtainedAt")?;
+    Ok(DataConsent { kind, token, obtained_at, expires_at: obtained_at.saturating_add(DATA_TOKEN_LIFETIME_MS) })
+}
+
+fn push_consents_from_js(accepted: &JsValue) -> Result<Vec<PushConsent>> {
+    let list = accepted.dyn_ref::<js_sys::Array>().ok_or_else(|| arg("forward() expects subscribe outcome.accepted to be an array."))?;
+    list.iter()
+        .map(|item| {
+            let obtained_at = number(&item, "obtainedAt")?;
+            Ok(PushConsent {
+                template_id: string(&item, "templateId")?,
+                push_token: Token::parse(&string(&item, "pushToken")?, "push token").map_err(|_| arg("A push token in the outcome is malformed."))?,
+                obtained_at,
+                expires_at: obtained_at.saturating_add(PUSH_TOKEN_LIFETIME_MS),
+            })
+        })
+        .collect()
+}
+
+fn forwarded_to_js(outcome: Option<&crate::consent::SubscribeOutcome>, forwarded: crate::bridge::SubscriptionsForwarded) -> Result<JsValue> {
+    let result = match outcome {
+        Some(o) => to_js(o)?,
+        None => Object::new().into(),
+    };
+    let ids: js_sys::Array = forwarded.forwarded.iter().map(|s| JsValue::from_str(s)).collect();
+    let obj = Object::from(result);
+    sys::set(&obj, "forwarded", &ids);
+    sys::set(&obj, "response", &forwarded.response);
+    Ok(obj.into())
+}
+
+/// Template ids from JS: an array of strings (checked again in the core).
+fn template_ids(value: &JsValue) -> Result<Vec<String>> {
+    let list = value.dyn_ref::<js_sys::Array>().ok_or_else(|| arg("Pass the template ids as an array of strings."))?;
+    list.iter().map(|v| v.as_string().ok_or_else(|| arg("Every template id must be a string."))).collect()
+}
+
+#[wasm_bindgen]
+impl ConsentBridge {
+    /// Creates a bridge. Throws a `BridgeError` (`INVALID_CONFIG`) on bad options; never
+    /// throws because a host is missing (that is reported when a flow runs).
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "ConsentBridgeOptions | undefined")] options: JsValue) -> core::result::Result<ConsentBridge, JsValue> {
+        let options = BridgeOptions::from_js(&options)?;
+        Ok(ConsentBridge { bridge: Bridge::new(options)? })
+    }
+
+    /// Asks for the phone-number data token (`bn.getPhoneNumber`) without forwarding it.
+    #[wasm_bindgen(js_name = askPhoneNumber, unchecked_return_type = "Promise<DataConsent>")]
+    pub fn ask_phone_number(&self) -> Promise {
+        let asked = self.bridge.ask_phone_number();
+        promise(async move { to_js(&asked.await?) })
+    }
+
+    /// Asks for the open-id data token (`bn.getOpenId`) without forwarding it.
+    #[wasm_bindgen(js_name = askOpenId, unchecked_return_type = "Promise<DataConsent>")]
+    pub fn ask_open_id(&self) -> Promise {
+        let asked = self.bridge.ask_open_id();
+        promise(async move { to_js(&asked.await?) })
+    }
+
+    /// Asks for the email data token (`bn.getEmailAddress`) without forwarding it.
+    #[wasm_bindgen(js_name = askEmailAddress, unchecked_return_type = "Promise<DataConsent>")]
+    pub fn ask_email_address(&self) -> Promise {
+        let asked = self.bridge.ask_email_address();
+        promise(async move { to_js(&asked.await?) })
+    }
+
+    /// Reads the phone-number data token from the `getPhoneNumber` button event.
+    #[wasm_bindgen(js_name = phoneNumberFromEvent, unchecked_return_type = "Promise<DataConsent>")]
+    pub fn phone_number_from_event(&self, #[wasm_bindgen(unchecked_param_type = "PhoneNumberButtonEvent")] event: JsValue) -> Promise {
+        let consent = self.bridge.phone_number_from_event(&event);
+        promise(async move { to_js(&consent?) })
+    }
+
+    /// Asks to subscribe to up to `maxTemplatesPerCall` templates (`bn.requestSubscribeMessage`).
+    #[wasm_bindgen(js_name = askSubscribe, unchecked_return_type = "Promise<SubscribeOutcome>")]
+    pub fn ask_subscribe(&self, #[wasm_bindgen(unchecked_param_type = "string[]")] tmpl_ids: JsValue) -> Promise {
+        let ids = template_ids(&tmpl_ids);
+        let asked = ids.map(|ids| self.bridge.ask_subscribe(ids));
+        promise(async move { to_js(&asked?.await?) })
+    }
+
+    /// Asks for the phone number and forwards its token; resolves with the backend's answer.
+    #[wasm_bindgen(js_name = getPhoneNumber, unchecked_return_type = "Promise<unknown>")]
+    pub fn get_phone_number(&self) -> Promise {
+        promise(self.bridge.get_phone_number())
+    }
+
+    /// Asks for the open id and forwards its token; resolves with the backend's answer.
+    #[wasm_bindgen(js_name = getOpenId, unchecked_return_type = "Promise<unknown>")]
+    pub fn get_open_id(&self) -> Promise {
+        promise(self.bridge.get_open_id())
+    }
+
+    /// Asks for the email address and forwards its token; resolves with the backend's answer.
+    #[wasm_bindgen(js_name = getEmailAddress, unchecked_return_type = "Promise<unknown>")]
+    pub fn get_email_address(&self) -> Promise {
+        promise(self.bridge.get_email_address())
+    }
+
+    /// Forwards the token of a `getPhoneNumber` button event; resolves with the backend's answer.
+    #[wasm_bindgen(js_name = forwardPhoneNumberEvent, unchecked_return_type = "Promise<unknown>")]
+    pub fn forward_phone_number_event(&self, #[wasm_bindgen(unchecked_param_type = "PhoneNumberButtonEvent")] event: JsValue) -> Promise {
+        promise(self.bridge.forward_phone_number_event(&event))
+    }
+
+    /// Asks to subscribe and forwards the accepted push tokens.
+    #[wasm_bindgen(js_name = requestSubscribeMessage, unchecked_return_type = "Promise<SubscriptionsForwarded>")]
+    pub fn request_subscribe_message(&self, #[wasm_bindgen(unchecked_param_type = "string[]")] tmpl_ids: JsValue) -> Promise {
+        let asked = template_ids(&tmpl_ids).map(|ids| self.bridge.request_subscribe_message(ids));
+        promise(async move {
+            let (outcome, forwarded) = asked?.await?;
+            forwarded_to_js(Some(&outcome), forwarded)
+        })
+    }
+
+    /// Forwards a consent obtained earlier with an `ask…` method (a data consent or a
+    /// subscribe outcome); each token is sent at most once.
+    #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
+    pub fn forward(&self, #[wasm_bindgen(unchecked_param_type = "DataConsent | SubscribeOutcome")] consent: JsValue) -> Promise {
+        let bridge = self.bridge.clone();
+        promise(async move {
+            let accepted = sys::get(&consent, "accepted");
+            if !accepted.is_undefined() {
+                let pushes = push_consents_from_js(&accepted)?;
+                let forwarded = bridge.forward_subscriptions(&pushes).await?;
+                return forwarded_to_js(None, forwarded);
+            }
+            let kind = match sys::get(&consent, "kind").as_string().as_deref() {
+                Some("phoneNumber") => DataKind::PhoneNumber,
+                Some("openId") => DataKind::OpenId,
+                Some("email") => DataKind::Email,
+                _ => return Err(arg("forward() expects a consent from askPhoneNumber, askOpenId, askEmailAddress or askSubscribe.")),
+            };
+            let consent = data_consent_from_js(&consent, kind)?;
+            bridge.forward_data(&consent).await
+        })
+    }
+}

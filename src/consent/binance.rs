@@ -1,0 +1,196 @@
+//! Validation of the Binance (`bn`) consent answers.
+
+use super::failure::{failure_error, is_failure_message};
+use super::value::HostValue;
+use super::{
+    DataConsent, DataKind, PushConsent, RejectReason, Rejection, Settlement, SubscribeOutcome,
+    Token, DATA_TOKEN_LIFETIME_MS, PUSH_TOKEN_LIFETIME_MS,
+};
+use crate::error::{BridgeError, ErrorCode};
+
+/// Templates per `requestSubscribeMessage` call that WeChat-family and Alipay hosts allow.
+pub const DEFAULT_MAX_TEMPLATES: usize = 3;
+/// Longest template id accepted, in bytes.
+pub const MAX_TEMPLATE_ID_LEN: usize = 128;
+
+/// Fields a data token arrives in: `code` (legacy callbacks and the button's
+/// `e.detail.code`), `token` (`bn.getUserOpenid(): Promise<{openId?, token}>`), and the
+/// spellings of `data_token` seen in samples.
+const TOKEN_FIELDS: [&str; 4] = ["code", "token", "data_token", "dataToken"];
+
+fn invalid(message: String) -> BridgeError {
+    BridgeError::new(ErrorCode::InvalidResult, message)
+}
+
+fn timeout(api: &str) -> BridgeError {
+    BridgeError::new(
+        ErrorCode::HostTimeout,
+        format!("The host did not answer {api} in time. Let the user try again; raise hostTimeoutMs if the modal needs longer."),
+    )
+}
+
+/// A success payload that is really a failure: hosts that only call `complete`, or put
+/// `errMsg: "api:fail …"` in what they resolve.
+fn failure_in_success(value: &HostValue) -> bool {
+    value.get("errMsg").and_then(HostValue::as_str).is_some_and(is_failure_message)
+}
+
+/// Reads the data token out of a successful answer.
+fn token_from(value: &HostValue, api: &str) -> Result<Token, BridgeError> {
+    let raw = match value {
+        HostValue::String(s) => s.as_str(),
+        HostValue::Object(_) => {
+            let Some((field, found)) =
+                TOKEN_FIELDS.iter().find_map(|f| value.get(f).map(|v| (*f, v)))
+            else {
+                return Err(invalid(format!("The host answered {api} without a data token (no code or token field). Ask again; report the host version if it persists.")));
+            };
+            match found {
+                HostValue::String(s) => s.as_str(),
+                other => {
+                    return Err(invalid(format!(
+                        "The host answered {api} with a {field} that is a {}, not a string.",
+                        other.type_name()
+                    )))
+                }
+            }
+        }
+        other => {
+            return Err(invalid(format!(
+                "The host answered {api} with a {} instead of an object carrying a data token.",
+                other.type_name()
+            )))
+        }
+    };
+    Token::parse(raw, "data token")
+}
+
+/// Turns how a `getPhoneNumber`/`getOpenId`/`getEmailAddress` call ended into a consent.
+pub fn data_consent(kind: DataKind, settled: Settlement, now_ms: u64) -> Result<DataConsent, BridgeError> {
+    let api = kind.host_api();
+    let value = match settled {
+        Settlement::Timeout => return Err(timeout(api)),
+        Settlement::Failure(v) => return Err(failure_error(api, &v, &[])),
+        Settlement::Success(v) if failure_in_success(&v) => return Err(failure_error(api, &v, &[])),
+        Settlement::Success(v) => v,
+    };
+    let token = token_from(&value, api)?;
+    Ok(DataConsent { kind, token, obtained_at: now_ms, expires_at: now_ms.saturating_add(DATA_TOKEN_LIFETIME_MS) })
+}
+
+/// Turns an `onGetphonenumber` button event into a consent: the token is `detail.code`;
+/// a `detail` without a code is the user declining.
+pub fn data_consent_from_event(event: &HostValue, now_ms: u64) -> Result<DataConsent, BridgeError> {
+    let api = "getPhoneNumber";
+    let Some(detail) = event.get("detail").filter(|d| matches!(d, HostValue::Object(_))) else {
+        return Err(BridgeError::new(
+            ErrorCode::InvalidArgument,
+            "phoneNumberFromEvent expects the event object of the getPhoneNumber button handler (with a detail object).",
+        ));
+    };
+    match detail.get("code") {
+        None | Some(HostValue::Undefined) | Some(HostValue::Null) => {
+            let mut error = failure_error(api, detail, &[]);
+            if error.code() == ErrorCode::HostError && error.details().host_message.is_none() {
+                // The documented denial: a button event with no code and nothing else.
+                error = BridgeError::new(
+                    ErrorCode::UserDenied,
+                    "The user declined to share the phone number. Offer a manual path, and ask again only when needed.",
+                );
+            }
+            Err(error)
+        }
+        Some(_) => {
+            let token = token_from(detail, api)?;
+            Ok(DataConsent {
+                kind: DataKind::PhoneNumber,
+                token,
+                obtained_at: now_ms,
+                expires_at: now_ms.saturating_add(DATA_TOKEN_LIFETIME_MS),
+            })
+        }
+    }
+}
+
+/// Checks template ids before the host is asked: 1..=`max` ids, each a non-empty plain
+/// string without whitespace or control characters, at most 128 bytes, all distinct.
+pub fn validate_template_ids(ids: &[String], max: usize) -> Result<(), BridgeError> {
+    let arg = |m: String| BridgeError::new(ErrorCode::InvalidArgument, m);
+    if ids.is_empty() {
+        return Err(arg("Pass at least one template id.".into()));
+    }
+    if ids.len() > max {
+        return Err(arg(format!("Pass at most {max} template ids per call (got {}); hosts refuse more in one modal.", ids.len())));
+    }
+    for (i, id) in ids.iter().enumerate() {
+        if id.is_empty() {
+            return Err(arg(format!("Template id #{i} is empty.")));
+        }
+        if id.len() > MAX_TEMPLATE_ID_LEN {
+            return Err(arg(format!("Template id #{i} is longer than {MAX_TEMPLATE_ID_LEN} bytes.")));
+        }
+        if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(arg(format!("Template id #{i} contains whitespace or control characters.")));
+        }
+        if ids.iter().take(i).any(|earlier| earlier == id) {
+            return Err(arg(format!("Template id #{i} repeats an earlier one; pass each template once.")));
+        }
+    }
+    Ok(())
+}
+
+fn verdict(entry: Option<&HostValue>) -> Result<&str, RejectReason> {
+    let (kind, token) = match entry {
+        None | Some(HostValue::Undefined) | Some(HostValue::Null) => return Err(RejectReason::Missing),
+        Some(HostValue::String(kind)) => (kind.as_str(), None),
+        Some(obj @ HostValue::Object(_)) => match obj.get("type") {
+            Some(HostValue::String(kind)) => (kind.as_str(), obj.get("token")),
+            _ => return Err(RejectReason::UnknownType),
+        },
+        Some(_) => return Err(RejectReason::UnknownType),
+    };
+    match kind {
+        "accept" => match token {
+            None | Some(HostValue::Undefined) | Some(HostValue::Null) => Err(RejectReason::NoToken),
+            Some(HostValue::String(t)) if t.is_empty() => Err(RejectReason::NoToken),
+            Some(HostValue::String(t)) => Ok(t.as_str()),
+            Some(_) => Err(RejectReason::InvalidToken),
+        },
+        "reject" => Err(RejectReason::Reject),
+        "ban" => Err(RejectReason::Ban),
+        "filter" => Err(RejectReason::Filter),
+        _ => Err(RejectReason::UnknownType),
+    }
+}
+
+/// Turns how `requestSubscribeMessage` ended into accepted and rejected templates. Only
+/// the requested ids are read, in request order; any other key (`errMsg`, `__proto__`, …)
+/// is ignored.
+pub fn subscribe_outcome(ids: &[String], settled: Settlement, now_ms: u64) -> Result<SubscribeOutcome, BridgeError> {
+    let api = "requestSubscribeMessage";
+    let value = match settled {
+        Settlement::Timeout => return Err(timeout(api)),
+        Settlement::Failure(v) => return Err(failure_error(api, &v, &[])),
+        Settlement::Success(v) if failure_in_success(&v) => return Err(failure_error(api, &v, &[])),
+        Settlement::Success(v @ HostValue::Object(_)) => v,
+        Settlement::Success(other) => {
+            return Err(invalid(format!("The host answered {api} with a {} instead of an object keyed by template id.", other.type_name())))
+        }
+    };
+    let mut outcome = SubscribeOutcome::default();
+    for id in ids {
+        let accepted = verdict(value.get(id)).and_then(|raw| {
+            Token::parse(raw, "push token").map_err(|_| RejectReason::InvalidToken)
+        });
+        match accepted {
+            Ok(push_token) => outcome.accepted.push(PushConsent {
+                template_id: id.clone(),
+                push_token,
+                obtained_at: now_ms,
+                expires_at: now_ms.saturating_add(PUSH_TOKEN_LIFETIME_MS),
+            }),
+            Err(reason) => outcome.rejected.push(Rejection { template_id: id.clone(), reason }),
+        }
+    }
+    Ok(outcome)
+}

@@ -1,0 +1,219 @@
+//! One error type with stable codes, shared by the Rust and the JS surfaces.
+//!
+//! Messages are written by this crate and say what to do next; they never contain a
+//! token. Details copied from a host or backend (their own codes and messages) are kept
+//! apart from the message and bounded in length.
+
+use core::fmt;
+
+/// The stable, machine-readable reason for a [`BridgeError`] (`BridgeError.code` in JS).
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// No host object, or the host lacks the API that was called.
+    HostUnavailable,
+    /// The user refused, cancelled or dismissed the consent.
+    UserDenied,
+    /// Another consent request of this bridge is still open.
+    ConsentBusy,
+    /// The host failed; its own code and message are in the details.
+    HostError,
+    /// The host answered something malformed.
+    InvalidResult,
+    /// Some requested scopes were not granted.
+    ScopeNotGranted,
+    /// The token is older than its lifetime allows.
+    TokenExpired,
+    /// The token was already forwarded successfully.
+    TokenAlreadyUsed,
+    /// The host did not answer in time.
+    HostTimeout,
+    /// The backend did not answer in time.
+    BackendTimeout,
+    /// The request to the backend failed before an answer arrived.
+    Network,
+    /// The backend answered with a non-2xx status or an error envelope.
+    BackendRejected,
+    /// The backend answered 2xx with a body that is not usable JSON.
+    BackendInvalidResponse,
+    /// The bridge options are invalid.
+    InvalidConfig,
+    /// An argument of the call is invalid.
+    InvalidArgument,
+}
+
+impl ErrorCode {
+    /// Every code, for documentation and exhaustive tests.
+    pub const ALL: [ErrorCode; 15] = [
+        ErrorCode::HostUnavailable,
+        ErrorCode::UserDenied,
+        ErrorCode::ConsentBusy,
+        ErrorCode::HostError,
+        ErrorCode::InvalidResult,
+        ErrorCode::ScopeNotGranted,
+        ErrorCode::TokenExpired,
+        ErrorCode::TokenAlreadyUsed,
+        ErrorCode::HostTimeout,
+        ErrorCode::BackendTimeout,
+        ErrorCode::Network,
+        ErrorCode::BackendRejected,
+        ErrorCode::BackendInvalidResponse,
+        ErrorCode::InvalidConfig,
+        ErrorCode::InvalidArgument,
+    ];
+
+    /// The stable string form, e.g. `"USER_DENIED"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::HostUnavailable => "HOST_UNAVAILABLE",
+            ErrorCode::UserDenied => "USER_DENIED",
+            ErrorCode::ConsentBusy => "CONSENT_BUSY",
+            ErrorCode::HostError => "HOST_ERROR",
+            ErrorCode::InvalidResult => "INVALID_RESULT",
+            ErrorCode::ScopeNotGranted => "SCOPE_NOT_GRANTED",
+            ErrorCode::TokenExpired => "TOKEN_EXPIRED",
+            ErrorCode::TokenAlreadyUsed => "TOKEN_ALREADY_USED",
+            ErrorCode::HostTimeout => "HOST_TIMEOUT",
+            ErrorCode::BackendTimeout => "BACKEND_TIMEOUT",
+            ErrorCode::Network => "NETWORK",
+            ErrorCode::BackendRejected => "BACKEND_REJECTED",
+            ErrorCode::BackendInvalidResponse => "BACKEND_INVALID_RESPONSE",
+            ErrorCode::InvalidConfig => "INVALID_CONFIG",
+            ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Longest host- or backend-supplied text kept in [`ErrorDetails`].
+pub const MAX_DETAIL_LEN: usize = 256;
+
+/// Structured context of an error: what the host or backend said, never a token.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ErrorDetails {
+    /// The host's own error code (`errCode`, `error`, an Alipay `code`/`subCode`).
+    pub host_code: Option<String>,
+    /// The host's own message (`errMsg`, `errorMessage`, `msg`/`subMsg`).
+    pub host_message: Option<String>,
+    /// HTTP status of a backend answer.
+    pub status: Option<u16>,
+    /// The backend's own error code from its envelope.
+    pub backend_code: Option<String>,
+    /// The backend's own error message from its envelope.
+    pub backend_message: Option<String>,
+    /// Scopes or templates concerned, with the host's code for each where it gave one.
+    pub scopes: Vec<(String, String)>,
+}
+
+/// The error of every bridge operation: a stable [`ErrorCode`], a message that says what
+/// to do, and [`ErrorDetails`].
+#[derive(Clone, PartialEq)]
+pub struct BridgeError {
+    code: ErrorCode,
+    message: String,
+    details: ErrorDetails,
+}
+
+impl BridgeError {
+    /// An error with a code and a message (the message must never contain a token).
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        BridgeError { code, message: message.into(), details: ErrorDetails::default() }
+    }
+
+    /// Attaches details.
+    pub fn with_details(mut self, details: ErrorDetails) -> Self {
+        self.details = details;
+        self
+    }
+
+    /// Attaches the host's own code and message (bounded in length).
+    pub fn with_host(mut self, code: Option<String>, message: Option<String>) -> Self {
+        self.details.host_code = code.map(bounded);
+        self.details.host_message = message.map(bounded);
+        self
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The human message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The structured details.
+    pub fn details(&self) -> &ErrorDetails {
+        &self.details
+    }
+}
+
+/// Cuts host- or backend-supplied text to [`MAX_DETAIL_LEN`] bytes on a char boundary.
+pub fn bounded(mut text: String) -> String {
+    if text.len() > MAX_DETAIL_LEN {
+        let mut end = MAX_DETAIL_LEN;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
+}
+
+impl fmt::Debug for BridgeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BridgeError")
+            .field("code", &self.code.as_str())
+            .field("message", &self.message)
+            .field("details", &self.details)
+            .finish()
+    }
+}
+
+impl fmt::Display for BridgeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for BridgeError {}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = BridgeError> = core::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_distinct_screaming_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "duplicate code {s}");
+            assert!(s.chars().all(|c| c.is_ascii_uppercase() || c == '_'), "{s}");
+        }
+        assert_eq!(seen.len(), 15);
+    }
+
+    #[test]
+    fn display_is_code_and_message() {
+        let e = BridgeError::new(ErrorCode::UserDenied, "The user refused.");
+        assert_eq!(e.to_string(), "USER_DENIED: The user refused.");
+    }
+
+    #[test]
+    fn host_details_are_bounded_on_a_char_boundary() {
+        let long = "é".repeat(300);
+        let e = BridgeError::new(ErrorCode::HostError, "x").with_host(Some(long), None);
+        let kept = e.details().host_code.clone().unwrap_or_default();
+        assert!(kept.len() <= MAX_DETAIL_LEN && kept.len() >= MAX_DETAIL_LEN - 1);
+        assert!(kept.chars().all(|c| c == 'é'));
+    }
+}

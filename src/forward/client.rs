@@ -1,0 +1,181 @@
+//! The forwarding client: builds each request, retries transient failures with the same
+//! idempotency key, reads the answer, and records successful forwards.
+
+use super::transport::{HttpRequest, Transport, TransportFailure};
+use super::{
+    fingerprint, invalid_response, is_error_envelope, rejected, uuid_v4, validate_header,
+    AttemptOutcome, BackendUrl, OnceRegistry, RetryPolicy, Routes, MAX_BODY_BYTES,
+};
+use crate::consent::Limits;
+use crate::error::{BridgeError, ErrorCode};
+use crate::host::to_host_value;
+use crate::sys;
+use crate::wire::IDEMPOTENCY_HEADER;
+use core::cell::RefCell;
+use core::fmt;
+use js_sys::{Function, Promise};
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+
+/// Where custom headers come from: fixed at construction, or a function called before
+/// each forward (for a session token that changes).
+#[derive(Clone)]
+pub enum HeaderSource {
+    /// Validated once.
+    Fixed(Vec<(String, String)>),
+    /// Called before each forward; may return an object or a promise of one.
+    Dynamic(Function),
+}
+
+impl fmt::Debug for HeaderSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            // Header values are often credentials: show names only.
+            HeaderSource::Fixed(h) => f.debug_tuple("Fixed").field(&h.iter().map(|(k, _)| k).collect::<Vec<_>>()).finish(),
+            HeaderSource::Dynamic(_) => f.write_str("Dynamic(<function>)"),
+        }
+    }
+}
+
+/// Reads and validates a headers object (`{name: value}` with string values).
+pub fn headers_from_js(value: &JsValue, source: &str) -> Result<Vec<(String, String)>, BridgeError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Vec::new());
+    }
+    let bad = || BridgeError::new(ErrorCode::InvalidConfig, format!("{source} must be an object of string header values."));
+    let keys = sys::object_keys(value).map_err(|_| bad())?;
+    if !value.is_object() || sys::is_array(value) {
+        return Err(bad());
+    }
+    let mut headers = Vec::new();
+    for key in keys.iter() {
+        let name = key.as_string().ok_or_else(bad)?;
+        let header_value = sys::get(value, &name).as_string().ok_or_else(bad)?;
+        validate_header(&name, &header_value)?;
+        headers.push((name, header_value));
+    }
+    Ok(headers)
+}
+
+/// Sends consents to the merchant backend.
+pub struct Forwarder {
+    /// The validated base URL.
+    pub base: BackendUrl,
+    /// The route of each consent kind.
+    pub routes: Routes,
+    /// Custom headers.
+    pub headers: HeaderSource,
+    /// Per-request timeout, ms.
+    pub timeout_ms: u32,
+    /// Retry policy.
+    pub policy: RetryPolicy,
+    /// The transport in use.
+    pub transport: Rc<dyn Transport>,
+    /// Idempotency keys and forwarded consents.
+    pub registry: RefCell<OnceRegistry>,
+}
+
+impl fmt::Debug for Forwarder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Forwarder")
+            .field("base", &self.base)
+            .field("routes", &self.routes)
+            .field("headers", &self.headers)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Resolves after `ms` (the timer always fires, so nothing is left behind).
+async fn sleep(ms: u32) {
+    let mut armed = false;
+    let promise = Promise::new(&mut |resolve, _| armed = sys::set_timeout(&resolve, f64::from(ms)).is_ok());
+    if armed {
+        let _ = JsFuture::from(promise).await;
+    }
+}
+
+fn random_key() -> String {
+    let mut bytes = [0u8; 16];
+    for b in bytes.iter_mut() {
+        *b = (js_sys::Math::random() * 256.0) as u8;
+    }
+    uuid_v4(bytes)
+}
+
+impl Forwarder {
+    async fn current_headers(&self) -> Result<Vec<(String, String)>, BridgeError> {
+        match &self.headers {
+            HeaderSource::Fixed(h) => Ok(h.clone()),
+            HeaderSource::Dynamic(f) => {
+                let failed = || BridgeError::new(ErrorCode::InvalidConfig, "options.headers() threw or rejected; it must return an object of string header values.");
+                let mut value = f.call0(&JsValue::NULL).map_err(|_| failed())?;
+                if sys::method(&value, "then").is_some() {
+                    value = JsFuture::from(Promise::resolve(&value)).await.map_err(|_| failed())?;
+                }
+                headers_from_js(&value, "The object returned by options.headers()")
+            }
+        }
+    }
+
+    /// POSTs `body` to `route` for the consent identified by `secret`, retrying transient
+    /// failures with one idempotency key, and resolves with the backend's JSON answer.
+    pub async fn post(&self, route: &str, body: String, secret: &str) -> Result<JsValue, BridgeError> {
+        let fp = fingerprint(secret);
+        let key = self.registry.borrow_mut().key_for(fp, random_key)?;
+        let mut headers = self.current_headers().await?;
+        headers.push(("Content-Type".into(), "application/json".into()));
+        headers.push((IDEMPOTENCY_HEADER.into(), key));
+        let request = HttpRequest { url: self.base.join(route), headers, body, timeout_ms: self.timeout_ms };
+        let mut retry = 0;
+        loop {
+            let sent = self.transport.send(request.clone()).await;
+            let outcome = match &sent {
+                Ok(r) if (200..300).contains(&r.status) => None,
+                Ok(r) => Some(AttemptOutcome::Status(r.status, r.retry_after)),
+                Err(TransportFailure::Timeout) => Some(AttemptOutcome::Timeout),
+                Err(TransportFailure::Network(_)) => Some(AttemptOutcome::Network),
+                Err(TransportFailure::TooLarge(_)) => None,
+            };
+            retry += 1;
+            if let Some(delay) = outcome.and_then(|o| self.policy.delay_ms(retry, o, js_sys::Math::random())) {
+                sleep(delay).await;
+                continue;
+            }
+            let result = read_answer(sent);
+            if result.is_ok() {
+                self.registry.borrow_mut().mark_forwarded(fp);
+            }
+            return result;
+        }
+    }
+}
+
+fn read_answer(sent: Result<super::transport::HttpResponse, TransportFailure>) -> Result<JsValue, BridgeError> {
+    let response = match sent {
+        Ok(r) => r,
+        Err(TransportFailure::Timeout) => {
+            return Err(BridgeError::new(ErrorCode::BackendTimeout, "The backend did not answer in time, after retries. The consent may still be valid: let the user retry soon."))
+        }
+        Err(TransportFailure::Network(_)) => {
+            return Err(BridgeError::new(ErrorCode::Network, "The backend could not be reached, after retries. Check the connection (and, in a browser, CORS), then let the user retry."))
+        }
+        Err(TransportFailure::TooLarge(status)) => return Err(invalid_response(status, "its body is over the size cap")),
+    };
+    let status = response.status;
+    if response.body.len() > MAX_BODY_BYTES {
+        return Err(if (200..300).contains(&status) { invalid_response(status, "its body is over the size cap") } else { rejected(status, None) });
+    }
+    let parsed = js_sys::JSON::parse(&response.body).ok();
+    let copied = parsed.as_ref().and_then(|v| to_host_value(v, Limits { max_depth: 16, max_nodes: 4096, max_string_len: MAX_BODY_BYTES }).ok());
+    if !(200..300).contains(&status) {
+        return Err(rejected(status, copied.as_ref()));
+    }
+    match (parsed, copied) {
+        (Some(_), Some(body)) if is_error_envelope(&body) => Err(rejected(status, Some(&body))),
+        (Some(value), Some(_)) => Ok(value),
+        _ => Err(invalid_response(status, "its body is not JSON")),
+    }
+}

@@ -1,0 +1,155 @@
+//! Validation of forwarding options: the backend URL, routes and custom headers.
+
+use crate::error::{BridgeError, ErrorCode};
+use crate::wire;
+
+fn config(message: String) -> BridgeError {
+    BridgeError::new(ErrorCode::InvalidConfig, message)
+}
+
+/// A validated backend base URL: `https`, or `http` on a loopback host only; no
+/// credentials, query or fragment; no trailing slash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackendUrl(String);
+
+impl BackendUrl {
+    /// Parses and checks a base URL such as `https://api.example.com/mp`.
+    pub fn parse(raw: &str) -> Result<BackendUrl, BridgeError> {
+        let (scheme, rest) = raw
+            .split_once("://")
+            .ok_or_else(|| config("options.backend must be an absolute URL such as https://api.example.com.".into()))?;
+        let scheme = scheme.to_ascii_lowercase();
+        if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(config("options.backend must not contain whitespace or control characters.".into()));
+        }
+        if rest.contains(['?', '#']) {
+            return Err(config("options.backend must not have a query or fragment; tokens and parameters travel in the body.".into()));
+        }
+        let authority = rest.split('/').next().unwrap_or_default();
+        if authority.contains('@') {
+            return Err(config("options.backend must not embed credentials; use options.headers.".into()));
+        }
+        let host = host_of(authority)
+            .ok_or_else(|| config("options.backend has no host.".into()))?;
+        match scheme.as_str() {
+            "https" => {}
+            "http" if is_loopback(&host) => {}
+            "http" => {
+                return Err(config(format!(
+                    "options.backend must use https (http is allowed only for localhost, 127.0.0.0/8 and [::1]); got http://{host}."
+                )))
+            }
+            other => return Err(config(format!("options.backend must be an https URL; the scheme {other:?} is not supported."))),
+        }
+        let trimmed = rest.trim_end_matches('/');
+        Ok(BackendUrl(format!("{scheme}://{trimmed}")))
+    }
+
+    /// The URL for `route` (which starts with `/`).
+    pub fn join(&self, route: &str) -> String {
+        format!("{}{}", self.0, route)
+    }
+
+    /// The base URL as given (normalised).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The host part of an authority, lower-cased, without port or IPv6 brackets.
+fn host_of(authority: &str) -> Option<String> {
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next()?
+    } else {
+        authority.split(':').next()?
+    };
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+fn is_loopback(host: &str) -> bool {
+    if host == "localhost" || host == "::1" || host.ends_with(".localhost") {
+        return true;
+    }
+    let octets: Vec<&str> = host.split('.').collect();
+    octets.len() == 4
+        && octets.first() == Some(&"127")
+        && octets.iter().all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
+}
+
+/// The route of each forwarded consent; defaults per DESIGN §6.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Routes {
+    /// Phone-number data tokens.
+    pub phone_number: String,
+    /// Open-id data tokens.
+    pub open_id: String,
+    /// Email data tokens.
+    pub email: String,
+    /// Push tokens of accepted subscriptions.
+    pub subscriptions: String,
+    /// The validated Alipay profile.
+    pub user_info: String,
+    /// Alipay auth codes.
+    pub auth_code: String,
+}
+
+impl Default for Routes {
+    fn default() -> Self {
+        Routes {
+            phone_number: wire::ROUTE_PHONE_NUMBER.into(),
+            open_id: wire::ROUTE_OPEN_ID.into(),
+            email: wire::ROUTE_EMAIL.into(),
+            subscriptions: wire::ROUTE_SUBSCRIPTIONS.into(),
+            user_info: wire::ROUTE_USER_INFO.into(),
+            auth_code: wire::ROUTE_AUTH_CODE.into(),
+        }
+    }
+}
+
+impl Routes {
+    /// Replaces the route called `name` (the JS option key) after checking it.
+    pub fn set(&mut self, name: &str, route: &str) -> Result<(), BridgeError> {
+        if !route.starts_with('/') || route.contains(['?', '#']) || route.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(config(format!("options.routes.{name} must be a path starting with '/' without query, fragment or whitespace.")));
+        }
+        let slot = match name {
+            "phoneNumber" => &mut self.phone_number,
+            "openId" => &mut self.open_id,
+            "email" => &mut self.email,
+            "subscriptions" => &mut self.subscriptions,
+            "userInfo" => &mut self.user_info,
+            "authCode" => &mut self.auth_code,
+            _ => {
+                return Err(config(format!(
+                    "options.routes has an unknown key {name:?}; use phoneNumber, openId, email, subscriptions, userInfo or authCode."
+                )))
+            }
+        };
+        *slot = route.to_owned();
+        Ok(())
+    }
+}
+
+/// Headers the bridge sets itself and callers may not override.
+const RESERVED_HEADERS: [&str; 5] = ["content-type", "content-length", "host", "idempotency-key", "transfer-encoding"];
+/// Longest custom header value accepted, in bytes.
+pub const MAX_HEADER_VALUE_LEN: usize = 8192;
+
+/// Checks a custom header: an RFC 9110 token name that the bridge does not set itself,
+/// and a value without CR, LF or NUL.
+pub fn validate_header(name: &str, value: &str) -> Result<(), BridgeError> {
+    let tchar = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if name.is_empty() || !name.chars().all(tchar) {
+        return Err(config("A header name in options.headers is not a valid HTTP token (letters, digits and !#$%&'*+-.^_`|~ only).".into()));
+    }
+    if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+        return Err(config(format!("options.headers may not set {name}; the bridge sets it.")));
+    }
+    if value.contains(['\r', '\n', '\0']) {
+        return Err(config(format!("The value of header {name} contains CR, LF or NUL; remove them.")));
+    }
+    if value.len() > MAX_HEADER_VALUE_LEN {
+        return Err(config(format!("The value of header {name} is longer than {MAX_HEADER_VALUE_LEN} bytes.")));
+    }
+    Ok(())
+}

@@ -1,0 +1,109 @@
+//! The host-request transport for mini program logic layers without `fetch`:
+//! `bn.request` (success `{data, header, statusCode}`) and `my.request` (success
+//! `{data, status, headers}`; fails with `{error: 19, status}` on HTTP errors and
+//! `{error: 13}` on timeouts). The response is asked for as text, so parsing stays ours;
+//! the timeout aborts the returned RequestTask.
+
+use super::retry::parse_retry_after;
+use super::transport::{HttpRequest, HttpResponse, LocalFuture, Transport, TransportFailure};
+use crate::host::{HostCall, RawSettlement};
+use crate::sys;
+use js_sys::Object;
+use wasm_bindgen::JsValue;
+
+/// POSTs through `host.request`.
+#[derive(Clone, Debug)]
+pub struct HostRequestTransport {
+    host: JsValue,
+}
+
+impl HostRequestTransport {
+    /// A transport over `host.request` (the host object is `bn`, `my` or a look-alike).
+    pub fn new(host: JsValue) -> Self {
+        HostRequestTransport { host }
+    }
+}
+
+/// The status of an answer: `statusCode` (bn/wx) or `status` (my).
+fn status_of(value: &JsValue) -> Option<u16> {
+    ["statusCode", "status"]
+        .iter()
+        .find_map(|k| sys::get(value, k).as_f64())
+        .filter(|s| s.is_finite() && (100.0..1000.0).contains(s))
+        .map(|s| s as u16)
+}
+
+fn header_of(value: &JsValue, name: &str) -> Option<String> {
+    let headers = [sys::get(value, "header"), sys::get(value, "headers")].into_iter().find(JsValue::is_object)?;
+    let keys = sys::object_keys(&headers).ok()?;
+    keys.iter()
+        .filter_map(|k| k.as_string())
+        .find(|k| k.eq_ignore_ascii_case(name))
+        .and_then(|k| sys::get(&headers, &k).as_string())
+}
+
+/// The body as text: strings as they are; objects a host parsed anyway, re-serialised.
+fn body_of(value: &JsValue) -> String {
+    let data = sys::get(value, "data");
+    if let Some(text) = data.as_string() {
+        return text;
+    }
+    if data.is_undefined() || data.is_null() {
+        return String::new();
+    }
+    js_sys::JSON::stringify(&data).ok().and_then(|s| s.as_string()).unwrap_or_default()
+}
+
+fn answer(value: &JsValue, status: u16) -> HttpResponse {
+    HttpResponse { status, retry_after: header_of(value, "retry-after").as_deref().and_then(parse_retry_after), body: body_of(value) }
+}
+
+async fn send(host: JsValue, request: HttpRequest) -> Result<HttpResponse, TransportFailure> {
+    let headers = Object::new();
+    for (name, value) in &request.headers {
+        sys::set(&headers, name, &JsValue::from_str(value));
+    }
+    let options = Object::new();
+    sys::set(&options, "url", &JsValue::from_str(&request.url));
+    sys::set(&options, "method", &JsValue::from_str("POST"));
+    // bn/wx read `header`, my reads `headers`.
+    sys::set(&options, "header", &headers);
+    sys::set(&options, "headers", &headers);
+    sys::set(&options, "data", &JsValue::from_str(&request.body));
+    sys::set(&options, "dataType", &JsValue::from_str("text"));
+    sys::set(&options, "responseType", &JsValue::from_str("text"));
+    sys::set(&options, "timeout", &JsValue::from_f64(f64::from(request.timeout_ms)));
+    // The host's own timeout fires first; ours (a little later) covers hosts that ignore it.
+    let call = HostCall::start(&host, "request", options, request.timeout_ms.saturating_add(500))
+        .map_err(|e| TransportFailure::Network(e.message().to_owned()))?;
+    let task = call.returned().clone();
+    match call.settle_raw().await {
+        RawSettlement::Success(value) => match status_of(&value) {
+            Some(status) => Ok(answer(&value, status)),
+            None => Err(TransportFailure::Network("the host request answered without a status".into())),
+        },
+        RawSettlement::Failure(value) => {
+            let code = sys::get(&value, "error").as_f64();
+            match (code, status_of(&value)) {
+                (Some(c), _) if c == 13.0 => Err(TransportFailure::Timeout),
+                (_, Some(status)) => Ok(answer(&value, status)),
+                _ => {
+                    let msg = ["errMsg", "errorMessage"].iter().find_map(|k| sys::get(&value, k).as_string());
+                    Err(TransportFailure::Network(msg.unwrap_or_else(|| "the host request failed".into())))
+                }
+            }
+        }
+        RawSettlement::Timeout => {
+            if let Some(abort) = sys::method(&task, "abort") {
+                let _ = abort.call0(&task);
+            }
+            Err(TransportFailure::Timeout)
+        }
+    }
+}
+
+impl Transport for HostRequestTransport {
+    fn send(&self, request: HttpRequest) -> LocalFuture<Result<HttpResponse, TransportFailure>> {
+        Box::pin(send(self.host.clone(), request))
+    }
+}

@@ -1,0 +1,98 @@
+//! Exactly-once bookkeeping: one idempotency key per consent, reused on every retry, and a
+//! record of consents already forwarded so a token is never sent twice.
+
+use crate::error::{BridgeError, ErrorCode};
+
+/// How many forwarded consents are remembered (oldest forgotten first). Tokens expire in
+/// minutes to days, so a page never legitimately holds more.
+pub const REMEMBERED: usize = 512;
+
+/// A 64-bit FNV-1a fingerprint of a token: the registry never stores the token itself.
+pub fn fingerprint(secret: &str) -> u64 {
+    secret.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// Formats 16 random bytes as a UUID v4, the usual shape of an idempotency key.
+pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Entry {
+    fingerprint: u64,
+    key: String,
+    forwarded: bool,
+}
+
+/// Per-bridge record of idempotency keys and forwarded consents.
+#[derive(Clone, Debug, Default)]
+pub struct OnceRegistry {
+    entries: Vec<Entry>,
+}
+
+impl OnceRegistry {
+    /// The idempotency key for the consent whose fingerprint is `fp`, minting one with
+    /// `mint` the first time; `TOKEN_ALREADY_USED` if it was forwarded successfully.
+    pub fn key_for(&mut self, fp: u64, mint: impl FnOnce() -> String) -> Result<String, BridgeError> {
+        if let Some(entry) = self.entries.iter().find(|e| e.fingerprint == fp) {
+            if entry.forwarded {
+                return Err(BridgeError::new(
+                    ErrorCode::TokenAlreadyUsed,
+                    "This consent was already forwarded successfully; tokens are single use. Ask the user again if you need a new one.",
+                ));
+            }
+            return Ok(entry.key.clone());
+        }
+        if self.entries.len() >= REMEMBERED {
+            self.entries.remove(0);
+        }
+        let key = mint();
+        self.entries.push(Entry { fingerprint: fp, key: key.clone(), forwarded: false });
+        Ok(key)
+    }
+
+    /// Records that the consent `fp` was forwarded successfully.
+    pub fn mark_forwarded(&mut self, fp: u64) {
+        if let Some(entry) = self.entries.iter_mut().find(|e| e.fingerprint == fp) {
+            entry.forwarded = true;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_key_until_forwarded_then_refused() {
+        let mut r = OnceRegistry::default();
+        let fp = fingerprint("tok");
+        let k1 = r.key_for(fp, || "k1".into());
+        let k2 = r.key_for(fp, || "k2".into());
+        assert_eq!(k1, Ok("k1".to_owned()));
+        assert_eq!(k2, Ok("k1".to_owned()));
+        r.mark_forwarded(fp);
+        assert_eq!(r.key_for(fp, || "k3".into()).map_err(|e| e.code()), Err(ErrorCode::TokenAlreadyUsed));
+        assert_eq!(r.key_for(fingerprint("other"), || "k4".into()), Ok("k4".to_owned()));
+    }
+
+    #[test]
+    fn registry_is_bounded() {
+        let mut r = OnceRegistry::default();
+        for i in 0..(REMEMBERED as u64 + 10) {
+            let _ = r.key_for(i, || i.to_string());
+        }
+        assert_eq!(r.entries.len(), REMEMBERED);
+    }
+
+    #[test]
+    fn uuid_shape() {
+        let id = uuid_v4([0xff; 16]);
+        assert_eq!(id.len(), 36);
+        assert_eq!(id.as_bytes()[14], b'4');
+        assert!(matches!(id.as_bytes()[19], b'8' | b'9' | b'a' | b'b'));
+    }
+}

@@ -1,0 +1,180 @@
+//! Bridge options: the Rust type, and its strict reading from a JS object.
+
+use crate::error::{BridgeError, ErrorCode};
+use crate::forward::{headers_from_js, HeaderSource, Routes, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRIES};
+use crate::sys;
+use core::fmt;
+use js_sys::Function;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Default time a host may take to answer a consent call: the user is reading a modal.
+pub const DEFAULT_HOST_TIMEOUT_MS: u32 = 60_000;
+
+/// Which HTTP transport forwards consents.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TransportChoice {
+    /// `fetch` where it exists, else the host's request API.
+    #[default]
+    Auto,
+    /// Always the global `fetch`.
+    Fetch,
+    /// Always `host.request` (`bn.request` / `my.request`).
+    Host,
+}
+
+/// Where and how consents are forwarded.
+#[derive(Clone, Debug)]
+pub struct ForwardOptions {
+    /// Base URL of the merchant backend (https, or http on loopback).
+    pub backend: String,
+    /// Route per consent kind.
+    pub routes: Routes,
+    /// Custom headers (a session token, …).
+    pub headers: HeaderSource,
+    /// Per-request timeout, ms.
+    pub timeout_ms: u32,
+    /// Retries after the first attempt on network failures, timeouts, 5xx and 429.
+    pub retries: u32,
+    /// Transport choice.
+    pub transport: TransportChoice,
+}
+
+impl ForwardOptions {
+    /// Options for `backend` with every default.
+    pub fn new(backend: impl Into<String>) -> Self {
+        ForwardOptions {
+            backend: backend.into(),
+            routes: Routes::default(),
+            headers: HeaderSource::Fixed(Vec::new()),
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+            retries: DEFAULT_RETRIES,
+            transport: TransportChoice::Auto,
+        }
+    }
+}
+
+/// Everything a [`crate::Bridge`] is configured with.
+#[derive(Clone)]
+pub struct BridgeOptions {
+    /// The host object (`bn`, `my` or a mock); found automatically when `None`.
+    pub host: Option<JsValue>,
+    /// How long a host may take to answer a consent call, ms.
+    pub host_timeout_ms: u32,
+    /// Most templates per subscription request.
+    pub max_templates_per_call: usize,
+    /// Forwarding; `None` makes the ask-and-forward methods fail with `INVALID_CONFIG`.
+    pub forward: Option<ForwardOptions>,
+}
+
+impl Default for BridgeOptions {
+    fn default() -> Self {
+        BridgeOptions {
+            host: None,
+            host_timeout_ms: DEFAULT_HOST_TIMEOUT_MS,
+            max_templates_per_call: crate::consent::DEFAULT_MAX_TEMPLATES,
+            forward: None,
+        }
+    }
+}
+
+impl fmt::Debug for BridgeOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BridgeOptions")
+            .field("host", &self.host.as_ref().map(|_| "<host object>"))
+            .field("host_timeout_ms", &self.host_timeout_ms)
+            .field("max_templates_per_call", &self.max_templates_per_call)
+            .field("forward", &self.forward)
+            .finish()
+    }
+}
+
+const KNOWN: [&str; 10] = ["host", "hostTimeoutMs", "maxTemplatesPerCall", "backend", "routes", "headers", "timeoutMs", "retries", "transport", "loader"];
+
+fn config(message: String) -> BridgeError {
+    BridgeError::new(ErrorCode::InvalidConfig, message)
+}
+
+/// An optional integer option within `min..=max`.
+fn integer(options: &JsValue, name: &str, min: u32, max: u32) -> Result<Option<u32>, BridgeError> {
+    let value = sys::get(options, name);
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        Some(n) if n.fract() == 0.0 && n >= f64::from(min) && n <= f64::from(max) => Ok(Some(n as u32)),
+        _ => Err(config(format!("options.{name} must be an integer from {min} to {max}."))),
+    }
+}
+
+impl BridgeOptions {
+    /// Reads options from a JS object, strictly: unknown keys and wrong types are
+    /// `INVALID_CONFIG`, so a typo never silently falls back to a default.
+    pub fn from_js(options: &JsValue) -> Result<BridgeOptions, BridgeError> {
+        let mut out = BridgeOptions::default();
+        if options.is_undefined() || options.is_null() {
+            return Ok(out);
+        }
+        if !options.is_object() {
+            return Err(config("The ConsentBridge options must be an object.".into()));
+        }
+        let keys = sys::object_keys(options).map_err(|_| config("The options object cannot be read.".into()))?;
+        for key in keys.iter().filter_map(|k| k.as_string()) {
+            if !KNOWN.contains(&key.as_str()) {
+                return Err(config(format!("Unknown option {key:?}; known options are {}.", KNOWN.join(", "))));
+            }
+        }
+        let host = sys::get(options, "host");
+        if !host.is_undefined() {
+            if !host.is_object() {
+                return Err(config("options.host must be the host object (bn or my).".into()));
+            }
+            out.host = Some(host);
+        }
+        if let Some(ms) = integer(options, "hostTimeoutMs", 1, 600_000)? {
+            out.host_timeout_ms = ms;
+        }
+        if let Some(n) = integer(options, "maxTemplatesPerCall", 1, 20)? {
+            out.max_templates_per_call = n as usize;
+        }
+        let backend = sys::get(options, "backend");
+        if backend.is_undefined() {
+            for name in ["routes", "headers", "timeoutMs", "retries", "transport"] {
+                if !sys::get(options, name).is_undefined() {
+                    return Err(config(format!("options.{name} needs options.backend, the base URL to forward to.")));
+                }
+            }
+            return Ok(out);
+        }
+        let backend = backend.as_string().ok_or_else(|| config("options.backend must be a URL string.".into()))?;
+        let mut forward = ForwardOptions::new(backend);
+        let routes = sys::get(options, "routes");
+        if !routes.is_undefined() {
+            let keys = sys::object_keys(&routes).map_err(|_| config("options.routes must be an object.".into()))?;
+            for key in keys.iter().filter_map(|k| k.as_string()) {
+                let route = sys::get(&routes, &key).as_string().ok_or_else(|| config(format!("options.routes.{key} must be a string.")))?;
+                forward.routes.set(&key, &route)?;
+            }
+        }
+        let headers = sys::get(options, "headers");
+        forward.headers = match headers.dyn_into::<Function>() {
+            Ok(f) => HeaderSource::Dynamic(f),
+            Err(headers) => HeaderSource::Fixed(headers_from_js(&headers, "options.headers")?),
+        };
+        if let Some(ms) = integer(options, "timeoutMs", 1, 600_000)? {
+            forward.timeout_ms = ms;
+        }
+        if let Some(n) = integer(options, "retries", 0, MAX_RETRIES)? {
+            forward.retries = n;
+        }
+        let transport = sys::get(options, "transport");
+        forward.transport = match transport.as_string().as_deref() {
+            _ if transport.is_undefined() => TransportChoice::Auto,
+            Some("auto") => TransportChoice::Auto,
+            Some("fetch") => TransportChoice::Fetch,
+            Some("host") => TransportChoice::Host,
+            _ => return Err(config("options.transport must be \"fetch\", \"host\" or \"auto\".".into())),
+        };
+        out.forward = Some(forward);
+        Ok(out)
+    }
+}

@@ -1,0 +1,61 @@
+//! Raw JS bindings, all in one place. Every call that can throw is `catch`; globals that
+//! may be missing are optional statics, so nothing here throws when a runtime lacks them
+//! (no `globalThis`, no `bn`, no `setTimeout`), and nothing uses `instanceof` or `eval`.
+
+use js_sys::{Array, Function, Object};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The Binance host object, when the runtime defines it.
+    #[wasm_bindgen(thread_local_v2, js_name = bn)]
+    pub static BN: Option<Object>;
+
+    /// The Alipay / Alipay+ host object, when the runtime defines it.
+    #[wasm_bindgen(thread_local_v2, js_name = my)]
+    pub static MY: Option<Object>;
+
+    /// Whether the runtime has a global `fetch`.
+    #[wasm_bindgen(thread_local_v2, js_name = fetch)]
+    pub static FETCH: Option<Function>;
+
+    /// `setTimeout(handler, ms)`; the id is a number in browsers and an object in Node.
+    #[wasm_bindgen(catch, js_name = setTimeout)]
+    pub fn set_timeout(handler: &JsValue, ms: f64) -> Result<JsValue, JsValue>;
+
+    /// `clearTimeout(id)`.
+    #[wasm_bindgen(catch, js_name = clearTimeout)]
+    pub fn clear_timeout(id: &JsValue) -> Result<(), JsValue>;
+
+    /// `Object.keys(value)`, which a Proxy can make throw.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    pub fn object_keys(value: &JsValue) -> Result<Array, JsValue>;
+
+    /// `Array.isArray(value)`.
+    #[wasm_bindgen(js_namespace = Array, js_name = isArray)]
+    pub fn is_array(value: &JsValue) -> bool;
+}
+
+/// `Reflect.get(target, key)` that answers `undefined` for non-objects and on a throw.
+pub fn get(target: &JsValue, key: &str) -> JsValue {
+    if !target.is_object() && !target.is_function() {
+        return JsValue::UNDEFINED;
+    }
+    js_sys::Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `Reflect.set` on an object this crate created, where it cannot fail.
+pub fn set(target: &Object, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+/// The function at `target[key]`, if it is one.
+pub fn method(target: &JsValue, key: &str) -> Option<Function> {
+    get(target, key).dyn_into::<Function>().ok()
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    let now = js_sys::Date::now();
+    if now.is_finite() && now > 0.0 { now as u64 } else { 0 }
+}
