@@ -88,7 +88,7 @@ impl fmt::Debug for BridgeOptions {
     }
 }
 
-const KNOWN: [&str; 10] = ["host", "hostTimeoutMs", "maxTemplatesPerCall", "backend", "routes", "headers", "timeoutMs", "retries", "transport", "loader"];
+const KNOWN: [&str; 9] = ["host", "hostTimeoutMs", "maxTemplatesPerCall", "backend", "routes", "headers", "timeoutMs", "retries", "transport"];
 
 fn config(message: String) -> BridgeError {
     BridgeError::new(ErrorCode::InvalidConfig, message)

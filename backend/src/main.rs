@@ -1,1 +1,38 @@
-fn main(){}
+//! `mp-consent-backend [--port N] [--faults]`: binds 127.0.0.1 (a free port by default)
+//! and prints `listening on http://127.0.0.1:PORT` on its first line of output.
+
+use std::io::Write;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let mut port = 0u16;
+    let mut faults = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--faults" => faults = true,
+            "--port" => port = args.next().and_then(|p| p.parse().ok()).unwrap_or(0),
+            other => {
+                eprintln!("unknown argument {other}; usage: mp-consent-backend [--port N] [--faults]");
+                std::process::exit(2);
+            }
+        }
+    }
+    let listener = match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("cannot bind 127.0.0.1:{port}: {e}");
+            std::process::exit(1);
+        }
+    };
+    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    println!("listening on http://{addr}{}", if faults { " (fault mode: test only)" } else { "" });
+    let _ = std::io::stdout().flush();
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    if let Err(e) = axum::serve(listener, mp_consent_backend::app(faults)).with_graceful_shutdown(shutdown).await {
+        eprintln!("server error: {e}");
+        std::process::exit(1);
+    }
+}

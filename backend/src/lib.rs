@@ -1,0 +1,277 @@
+//! Reference merchant backend for mp-consent-bridge.
+//!
+//! Implements the default routes of the wire format with the crate's own body types,
+//! validates bodies, enforces single use and token lifetimes, answers CORS, and records
+//! every request. A test-only fault mode (off unless enabled) scripts failures through
+//! `POST /__test/fault` and exposes what was received at `GET /__test/received`.
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use mp_consent_bridge::consent::DATA_TOKEN_LIFETIME_MS;
+use mp_consent_bridge::wire::{self, AuthCodeBody, DataTokenBody, SubscriptionsBody};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// One scripted failure, applied to the next `times` consent requests.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum Fault {
+    /// Answer this status (with an optional JSON body and `Retry-After` seconds).
+    Status { status: u16, times: u32, #[serde(default)] body: Option<Value>, #[serde(default)] retry_after: Option<u32> },
+    /// Wait this long before handling the request normally.
+    Slow { ms: u64, times: u32 },
+    /// Answer 200 with a body that is not JSON.
+    Malformed { times: u32 },
+    /// Answer 200 with a body over the client's 64 KiB cap.
+    Oversized { times: u32 },
+    /// Start a response and break the connection.
+    Drop { times: u32 },
+}
+
+impl Fault {
+    fn take(&mut self) -> bool {
+        let times = match self {
+            Fault::Status { times, .. } | Fault::Slow { times, .. } | Fault::Malformed { times } | Fault::Oversized { times } | Fault::Drop { times } => times,
+        };
+        if *times == 0 {
+            return false;
+        }
+        *times -= 1;
+        true
+    }
+}
+
+/// A request as the backend received it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Received {
+    /// Path and query exactly as requested.
+    pub uri: String,
+    /// The `Idempotency-Key` header.
+    pub idempotency_key: Option<String>,
+    /// All header names and values (lower-case names).
+    pub headers: HashMap<String, String>,
+    /// The raw body.
+    pub body: String,
+    /// The status answered.
+    pub status: u16,
+}
+
+#[derive(Default)]
+struct Inner {
+    faults: VecDeque<Fault>,
+    received: Vec<Received>,
+    /// Token -> (idempotency key, stored answer) of consents accepted once.
+    used: HashMap<String, (Option<String>, Value)>,
+    accepted: u64,
+}
+
+/// Shared server state.
+#[derive(Clone, Default)]
+pub struct AppState {
+    inner: Arc<Mutex<Inner>>,
+    faults_enabled: bool,
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+fn cors(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    h.insert("access-control-allow-methods", HeaderValue::from_static("POST, GET, OPTIONS"));
+    h.insert("access-control-allow-headers", HeaderValue::from_static("*"));
+    h.insert("access-control-expose-headers", HeaderValue::from_static("Retry-After"));
+    h.insert("access-control-max-age", HeaderValue::from_static("600"));
+    response
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({ "code": code, "message": message, "data": null, "success": false }))).into_response()
+}
+
+/// The consent routes and what each body must be.
+#[derive(Clone, Copy)]
+enum Route {
+    Data(&'static str),
+    Subscriptions,
+    AuthCode,
+    UserInfo,
+}
+
+/// Validates a body for `route`; returns the secrets it carries (for single use).
+fn validate(route: Route, body: &[u8], now: u64) -> Result<Vec<String>, Response> {
+    let bad = |m: &str| error(StatusCode::BAD_REQUEST, "INVALID_BODY", m);
+    match route {
+        Route::Data(_) => {
+            let b: DataTokenBody = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
+            if b.data_token.is_empty() {
+                return Err(bad("dataToken is empty"));
+            }
+            if b.obtained_at > now + 5_000 {
+                return Err(bad("obtainedAt is in the future"));
+            }
+            if now.saturating_sub(b.obtained_at) > DATA_TOKEN_LIFETIME_MS {
+                return Err(error(StatusCode::GONE, "900200", "data token expired"));
+            }
+            Ok(vec![b.data_token])
+        }
+        Route::Subscriptions => {
+            let b: SubscriptionsBody = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
+            if b.subscriptions.is_empty() || b.subscriptions.iter().any(|s| s.template_id.is_empty() || s.push_token.is_empty()) {
+                return Err(bad("subscriptions must be non-empty with templateId and pushToken"));
+            }
+            Ok(b.subscriptions.into_iter().map(|s| s.push_token).collect())
+        }
+        Route::AuthCode => {
+            let b: AuthCodeBody = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
+            if b.auth_code.is_empty() {
+                return Err(bad("authCode is empty"));
+            }
+            Ok(vec![b.auth_code])
+        }
+        Route::UserInfo => {
+            let v: Value = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
+            if !v.is_object() {
+                return Err(bad("the profile must be a JSON object"));
+            }
+            Ok(Vec::new())
+        }
+    }
+}
+
+fn broken_body() -> Response {
+    let stream = futures_util::stream::iter([
+        Ok::<Bytes, std::io::Error>(Bytes::from_static(b"{\"ok\":")),
+        Err(std::io::Error::other("connection dropped on purpose")),
+    ]);
+    (StatusCode::OK, [("content-type", "application/json")], Body::from_stream(stream)).into_response()
+}
+
+async fn consent(state: AppState, route: Route, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let key = headers.get(wire::IDEMPOTENCY_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let fault = {
+        let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let fault = inner.faults.front_mut().and_then(|f| f.take().then(|| f.clone()));
+        if inner.faults.front().is_some_and(|f| matches!(f, Fault::Status { times: 0, .. } | Fault::Slow { times: 0, .. } | Fault::Malformed { times: 0 } | Fault::Oversized { times: 0 } | Fault::Drop { times: 0 })) {
+            inner.faults.pop_front();
+        }
+        fault
+    };
+    let response = match fault {
+        Some(Fault::Status { status, body, retry_after, .. }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut r = (status, Json(body.unwrap_or_else(|| json!({"code": "FAULT", "message": "scripted failure"})))).into_response();
+            if let Some(secs) = retry_after {
+                r.headers_mut().insert("retry-after", HeaderValue::from(secs));
+            }
+            r
+        }
+        Some(Fault::Malformed { .. }) => (StatusCode::OK, [("content-type", "application/json")], "{not json").into_response(),
+        Some(Fault::Oversized { .. }) => (StatusCode::OK, Json(json!({ "pad": "x".repeat(70 * 1024) }))).into_response(),
+        Some(Fault::Drop { .. }) => broken_body(),
+        Some(Fault::Slow { ms, .. }) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            handle(&state, route, key.clone(), &body)
+        }
+        None => handle(&state, route, key.clone(), &body),
+    };
+    let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
+    inner.received.push(Received {
+        uri: uri.to_string(),
+        idempotency_key: key,
+        headers: headers.iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("<binary>").to_owned())).collect(),
+        body: String::from_utf8_lossy(&body).into_owned(),
+        status: response.status().as_u16(),
+    });
+    cors(response)
+}
+
+/// Handles a consent body: validation, single use (replaying the stored answer for the
+/// same idempotency key), and the answer.
+fn handle(state: &AppState, route: Route, key: Option<String>, body: &[u8]) -> Response {
+    let secrets = match validate(route, body, now_ms()) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
+    for secret in &secrets {
+        if let Some((used_key, answer)) = inner.used.get(secret) {
+            if key.is_some() && used_key == &key {
+                return (StatusCode::OK, Json(answer.clone())).into_response();
+            }
+            return error(StatusCode::CONFLICT, "TOKEN_ALREADY_USED", "this token was already exchanged");
+        }
+    }
+    inner.accepted += 1;
+    let kind = match route {
+        Route::Data(kind) => kind,
+        Route::Subscriptions => "subscriptions",
+        Route::AuthCode => "authCode",
+        Route::UserInfo => "userInfo",
+    };
+    let mut answer = json!({ "ok": true, "kind": kind, "receipt": format!("r-{}", inner.accepted) });
+    if let Route::Subscriptions = route {
+        answer["stored"] = json!(secrets.len());
+    }
+    for secret in secrets {
+        inner.used.insert(secret, (key.clone(), answer.clone()));
+    }
+    (StatusCode::OK, Json(answer)).into_response()
+}
+
+async fn preflight() -> Response {
+    cors(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The router: consent routes always, `/__test/*` only when faults are enabled.
+pub fn app(faults_enabled: bool) -> Router {
+    let state = AppState { faults_enabled, ..AppState::default() };
+    let route = |r: Route| {
+        post(move |State(s): State<AppState>, uri: Uri, headers: HeaderMap, body: Bytes| consent(s, r, uri, headers, body)).options(preflight)
+    };
+    let mut router = Router::new()
+        .route(wire::ROUTE_PHONE_NUMBER, route(Route::Data("phoneNumber")))
+        .route(wire::ROUTE_OPEN_ID, route(Route::Data("openId")))
+        .route(wire::ROUTE_EMAIL, route(Route::Data("email")))
+        .route(wire::ROUTE_SUBSCRIPTIONS, route(Route::Subscriptions))
+        .route(wire::ROUTE_AUTH_CODE, route(Route::AuthCode))
+        .route(wire::ROUTE_USER_INFO, route(Route::UserInfo))
+        .route("/health", get(|| async { cors(Json(json!({"ok": true})).into_response()) }));
+    if state.faults_enabled {
+        router = router
+            .route("/__test/fault", post(add_fault).options(preflight))
+            .route("/__test/received", get(received).options(preflight))
+            .route("/__test/reset", post(reset).options(preflight));
+    }
+    router
+        .fallback(|method: Method| async move {
+            if method == Method::OPTIONS { preflight().await } else { cors(error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such route")) }
+        })
+        .with_state(state)
+}
+
+async fn add_fault(State(s): State<AppState>, Json(fault): Json<Fault>) -> Response {
+    s.inner.lock().unwrap_or_else(|p| p.into_inner()).faults.push_back(fault);
+    cors(Json(json!({"ok": true})).into_response())
+}
+
+async fn received(State(s): State<AppState>) -> Response {
+    let inner = s.inner.lock().unwrap_or_else(|p| p.into_inner());
+    cors(Json(json!(inner.received)).into_response())
+}
+
+async fn reset(State(s): State<AppState>) -> Response {
+    let mut inner = s.inner.lock().unwrap_or_else(|p| p.into_inner());
+    inner.faults.clear();
+    inner.received.clear();
+    cors(Json(json!({"ok": true})).into_response())
+}

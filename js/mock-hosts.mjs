@@ -1,0 +1,105 @@
+// Mock mini program hosts that follow the documented shapes (DESIGN.md §2–§3), for tests,
+// the demo and your own unit tests: `import { mockBinanceHost } from 'mp-consent-bridge/testing'`.
+//
+// Each API answers according to a plan: { success: value } or { fail: value }, delivered
+// through callbacks, a returned promise, or both (`via`); { throws: value }; 'never'; or a
+// function (options) => any for anything else. Calls are recorded in `host.calls`.
+// `request` performs real HTTP with fetch (Node, browsers) in the host's own result shapes.
+
+let counter = 0;
+/** A fresh fake token: opaque, URL-safe, unique per call. */
+export function fakeToken(prefix = 'tok') {
+  counter += 1;
+  return `${prefix}.${Date.now().toString(36)}.${counter.toString(36)}.${Math.random().toString(36).slice(2, 10)}`;
+}
+
+function deliver(plan, options) {
+  const via = plan.via ?? 'callback';
+  const after = plan.delayMs ?? 0;
+  const outcome = 'success' in plan ? ['success', plan.success] : ['fail', plan.fail];
+  const value = typeof outcome[1] === 'function' ? outcome[1](options) : outcome[1];
+  const callbacks = () => {
+    const cb = options && options[outcome[0]];
+    if (typeof cb === 'function') cb(value);
+    if (options && typeof options.complete === 'function') options.complete(value);
+    if (plan.twice && typeof cb === 'function') cb(value);
+  };
+  if (via === 'callback' || via === 'both') setTimeout(callbacks, after);
+  if (via === 'promise' || via === 'both') {
+    return new Promise((resolve, reject) => setTimeout(() => (outcome[0] === 'success' ? resolve : reject)(value), after));
+  }
+  return undefined;
+}
+
+function play(plan, options) {
+  if (typeof plan === 'function') return plan(options);
+  if (plan === 'never') return undefined;
+  if (plan && 'throws' in plan) throw plan.throws;
+  return deliver(plan, options);
+}
+
+function makeHost(apis, script, requestShape) {
+  const calls = [];
+  const host = { calls };
+  for (const [api, fallback] of Object.entries(apis)) {
+    host[api] = function (options) {
+      calls.push({ api, options });
+      const plan = typeof script[api] === 'function' || script[api] ? script[api] : fallback();
+      return play(plan, options);
+    };
+  }
+  host.request = function (options) {
+    calls.push({ api: 'request', options: { url: options.url, method: options.method } });
+    if (script.request) return play(script.request, options);
+    return hostRequest(options, requestShape);
+  };
+  return host;
+}
+
+/** `bn.request` / `my.request` over fetch, answering in the host's documented shapes. */
+function hostRequest(options, shape) {
+  const controller = new AbortController();
+  const headers = options.header || options.headers || {};
+  fetch(options.url, { method: options.method || 'GET', headers, body: options.data, signal: controller.signal })
+    .then(async (res) => {
+      const data = await res.text();
+      const header = Object.fromEntries(res.headers.entries());
+      if (shape === 'alipay') {
+        // my.request fails with {error: 19} on HTTP status errors.
+        if (res.status >= 400) options.fail?.({ error: 19, errorMessage: 'http status error', status: res.status, data, headers: header });
+        else options.success?.({ data, status: res.status, headers: header });
+      } else {
+        options.success?.({ data, header, statusCode: res.status, errMsg: 'request:ok' });
+      }
+    })
+    .catch((e) => {
+      if (shape === 'alipay') options.fail?.({ error: controller.signal.aborted ? 13 : 12, errorMessage: String(e && e.message) });
+      else options.fail?.({ errMsg: `request:fail ${controller.signal.aborted ? 'abort' : e && e.message}` });
+    });
+  return { abort: () => controller.abort() };
+}
+
+/** A Binance `bn` host whose consent APIs succeed unless `script` says otherwise. */
+export function mockBinanceHost(script = {}) {
+  return makeHost(
+    {
+      getPhoneNumber: () => ({ success: { code: fakeToken('phone') } }),
+      getOpenId: () => ({ success: { code: fakeToken('openid') } }),
+      getEmailAddress: () => ({ success: { code: fakeToken('email') } }),
+      requestSubscribeMessage: () => ({
+        success: (options) => {
+          const answer = { errMsg: 'requestSubscribeMessage:ok' };
+          for (const id of options.tmplIds || []) answer[id] = { type: 'accept', token: fakeToken('push') };
+          return answer;
+        },
+      }),
+    },
+    script,
+    'binance',
+  );
+}
+
+/** The documented denial of a Binance consent API. */
+export function binanceDenial(api) {
+  return { fail: { errMsg: `${api}:fail user deny` } };
+}

@@ -1,0 +1,49 @@
+// Merges the three wasm-pack outputs with pkg-template/ into ONE npm package in pkg/,
+// then prints the weight line (raw and gzip bytes of the .wasm and of the JS glue).
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const out = join(root, 'pkg');
+const targets = { bundler: 'bundler', web: 'web', nodejs: 'node' };
+const version = /^version\s*=\s*"([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))?.[1];
+if (!version) throw new Error('assemble: no version in Cargo.toml');
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+for (const [from, to] of Object.entries(targets)) {
+  const src = join(root, 'build', `wasm-${from}`);
+  const dest = join(out, to);
+  cpSync(src, dest, { recursive: true, filter: (p) => !p.endsWith('.gitignore') && !p.endsWith('package.json') });
+  // bundler/ and web/ are ES modules; node/ is CommonJS (the package has no "type").
+  if (to !== 'node') writeFileSync(join(dest, 'package.json'), '{ "type": "module" }\n');
+}
+const pkg = JSON.parse(readFileSync(join(root, 'pkg-template', 'package.json'), 'utf8'));
+pkg.version = version;
+writeFileSync(join(out, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+cpSync(join(root, 'pkg-template', 'README.md'), join(out, 'README.md'));
+mkdirSync(join(out, 'testing'));
+for (const f of ['mock-hosts.mjs', 'mock-hosts.d.ts']) cpSync(join(root, 'js', f), join(out, 'testing', f));
+
+const size = (file) => {
+  const bytes = readFileSync(file);
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+};
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+const lines = [];
+for (const to of Object.values(targets)) {
+  const dir = join(out, to);
+  const wasm = size(join(dir, 'mp_consent_bridge_bg.wasm'));
+  const glue = readdirSync(dir)
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => size(join(dir, f)))
+    .reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip }), { raw: 0, gzip: 0 });
+  lines.push(
+    `weight ${to.padEnd(7)} wasm ${wasm.raw} B raw / ${wasm.gzip} B gzip (${kb(wasm.gzip)}); ` +
+      `js glue ${glue.raw} B raw / ${glue.gzip} B gzip (${kb(glue.gzip)}); total gzip ${kb(wasm.gzip + glue.gzip)}`,
+  );
+  writeFileSync(join(root, 'build', `weight-${to}.json`), JSON.stringify({ wasm, glue }) + '\n');
+}
+console.log(`assembled pkg/ (mp-consent-bridge ${version}, ${readdirSync(out).length} entries)`);
+for (const l of lines) console.log(l);

@@ -1,0 +1,35 @@
+# Sourced by every script: the project's tools first on PATH (wasm-opt from npm's
+# binaryen, never Debian's), cargo's bin dir, and a few shared paths.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+# wasm-pack must never download anything: a missing tool is an error.
+WASM_PACK_FLAGS=(--mode no-install)
+step() { printf '\n==> %s\n' "$*"; }
+
+# start_backend [--faults]: builds and starts the reference backend on a free loopback
+# port, exports BACKEND_URL, and stops it when the calling script exits.
+start_backend() {
+  cargo build --quiet -p mp-consent-backend
+  mkdir -p "$ROOT/build"
+  local log="$ROOT/build/backend.$$.log"
+  "$ROOT/target/debug/mp-consent-backend" "$@" >"$log" 2>&1 &
+  BACKEND_PID=$!
+  trap stop_backend EXIT
+  BACKEND_URL=""
+  for _ in $(seq 100); do
+    BACKEND_URL=$(sed -n 's/^listening on \(http[^ ]*\).*/\1/p' "$log")
+    [ -n "$BACKEND_URL" ] && break
+    sleep 0.1
+  done
+  [ -n "$BACKEND_URL" ] || { echo "reference backend did not start:" >&2; cat "$log" >&2; return 1; }
+  export BACKEND_URL
+  echo "reference backend: $BACKEND_URL (pid $BACKEND_PID)"
+}
+stop_backend() {
+  if [ -n "${BACKEND_PID:-}" ]; then
+    kill "$BACKEND_PID" 2>/dev/null || true
+    wait "$BACKEND_PID" 2>/dev/null || true
+    BACKEND_PID=""
+  fi
+}
