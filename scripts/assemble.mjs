@@ -24,7 +24,7 @@ pkg.version = version;
 writeFileSync(join(out, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
 cpSync(join(root, 'pkg-template', 'README.md'), join(out, 'README.md'));
 mkdirSync(join(out, 'testing'));
-for (const f of ['mock-hosts.mjs', 'mock-hosts.d.ts']) cpSync(join(root, 'js', f), join(out, 'testing', f));
+for (const f of ['mock-hosts.js', 'mock-hosts.d.ts', 'package.json']) cpSync(join(root, 'js', f), join(out, 'testing', f));
 
 const size = (file) => {
   const bytes = readFileSync(file);

@@ -15,38 +15,43 @@ use mp_consent_bridge::consent::DATA_TOKEN_LIFETIME_MS;
 use mp_consent_bridge::wire::{self, AuthCodeBody, DataTokenBody, SubscriptionsBody};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// One scripted failure, applied to the next `times` consent requests.
+/// What a scripted failure does.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase", tag = "kind")]
-pub enum Fault {
+pub enum FaultKind {
     /// Answer this status (with an optional JSON body and `Retry-After` seconds).
-    Status { status: u16, times: u32, #[serde(default)] body: Option<Value>, #[serde(default)] retry_after: Option<u32> },
+    #[serde(rename_all = "camelCase")]
+    Status { status: u16, #[serde(default)] body: Option<Value>, #[serde(default)] retry_after: Option<u32> },
     /// Wait this long before handling the request normally.
-    Slow { ms: u64, times: u32 },
+    Slow { ms: u64 },
     /// Answer 200 with a body that is not JSON.
-    Malformed { times: u32 },
+    Malformed,
     /// Answer 200 with a body over the client's 64 KiB cap.
-    Oversized { times: u32 },
+    Oversized,
     /// Start a response and break the connection.
-    Drop { times: u32 },
+    Drop,
 }
 
-impl Fault {
-    fn take(&mut self) -> bool {
-        let times = match self {
-            Fault::Status { times, .. } | Fault::Slow { times, .. } | Fault::Malformed { times } | Fault::Oversized { times } | Fault::Drop { times } => times,
-        };
-        if *times == 0 {
-            return false;
-        }
-        *times -= 1;
-        true
-    }
+/// One scripted failure, applied to the next `times` consent requests of its scenario.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Fault {
+    /// What happens.
+    #[serde(flatten)]
+    pub kind: FaultKind,
+    /// How many requests it applies to.
+    pub times: u32,
+    /// Only requests whose `X-Test-Scenario` header has this value; any request if absent.
+    #[serde(default)]
+    pub scenario: Option<String>,
 }
+
+/// Header that ties a request to the faults of one test (tests run concurrently).
+pub const SCENARIO_HEADER: &str = "x-test-scenario";
 
 /// A request as the backend received it.
 #[derive(Clone, Debug, Serialize)]
@@ -60,14 +65,15 @@ pub struct Received {
     pub headers: HashMap<String, String>,
     /// The raw body.
     pub body: String,
-    /// The status answered.
+    /// The status answered (0 while the request is still being handled).
     pub status: u16,
 }
 
 #[derive(Default)]
 struct Inner {
-    faults: VecDeque<Fault>,
-    received: Vec<Received>,
+    faults: Vec<Fault>,
+    received: Vec<(u64, Received)>,
+    serial: u64,
     /// Token -> (idempotency key, stored answer) of consents accepted once.
     used: HashMap<String, (Option<String>, Value)>,
     accepted: u64,
@@ -148,26 +154,47 @@ fn validate(route: Route, body: &[u8], now: u64) -> Result<Vec<String>, Response
     }
 }
 
+/// Sends the status line, headers and half a body, then breaks the connection. (An empty
+/// reply is not enough: browsers silently retry those on reused keep-alive sockets.)
 fn broken_body() -> Response {
-    let stream = futures_util::stream::iter([
-        Ok::<Bytes, std::io::Error>(Bytes::from_static(b"{\"ok\":")),
-        Err(std::io::Error::other("connection dropped on purpose")),
-    ]);
-    (StatusCode::OK, [("content-type", "application/json")], Body::from_stream(stream)).into_response()
+    use futures_util::StreamExt;
+    let first = futures_util::stream::iter([Ok::<Bytes, std::io::Error>(Bytes::from_static(b"{\"ok\":"))]);
+    let broken = futures_util::stream::once(async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        Err::<Bytes, std::io::Error>(std::io::Error::other("connection dropped on purpose"))
+    });
+    (StatusCode::OK, [("content-type", "application/json")], Body::from_stream(first.chain(broken))).into_response()
 }
 
 async fn consent(state: AppState, route: Route, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let key = headers.get(wire::IDEMPOTENCY_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let fault = {
+    // Recorded on arrival (status 0 until answered), so a request the client gave up on
+    // is visible at once.
+    let (serial, fault) = {
         let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let fault = inner.faults.front_mut().and_then(|f| f.take().then(|| f.clone()));
-        if inner.faults.front().is_some_and(|f| matches!(f, Fault::Status { times: 0, .. } | Fault::Slow { times: 0, .. } | Fault::Malformed { times: 0 } | Fault::Oversized { times: 0 } | Fault::Drop { times: 0 })) {
-            inner.faults.pop_front();
-        }
-        fault
+        inner.serial += 1;
+        let serial = inner.serial;
+        inner.received.push((serial, Received {
+            uri: uri.to_string(),
+            idempotency_key: key.clone(),
+            headers: headers.iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("<binary>").to_owned())).collect(),
+            body: String::from_utf8_lossy(&body).into_owned(),
+            status: 0,
+        }));
+        let scenario = headers.get(SCENARIO_HEADER).and_then(|v| v.to_str().ok());
+        let fault = inner
+            .faults
+            .iter_mut()
+            .find(|f| f.times > 0 && (f.scenario.is_none() || f.scenario.as_deref() == scenario))
+            .map(|f| {
+                f.times -= 1;
+                f.kind.clone()
+            });
+        inner.faults.retain(|f| f.times > 0);
+        (serial, fault)
     };
     let response = match fault {
-        Some(Fault::Status { status, body, retry_after, .. }) => {
+        Some(FaultKind::Status { status, body, retry_after }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let mut r = (status, Json(body.unwrap_or_else(|| json!({"code": "FAULT", "message": "scripted failure"})))).into_response();
             if let Some(secs) = retry_after {
@@ -175,23 +202,19 @@ async fn consent(state: AppState, route: Route, uri: Uri, headers: HeaderMap, bo
             }
             r
         }
-        Some(Fault::Malformed { .. }) => (StatusCode::OK, [("content-type", "application/json")], "{not json").into_response(),
-        Some(Fault::Oversized { .. }) => (StatusCode::OK, Json(json!({ "pad": "x".repeat(70 * 1024) }))).into_response(),
-        Some(Fault::Drop { .. }) => broken_body(),
-        Some(Fault::Slow { ms, .. }) => {
+        Some(FaultKind::Malformed) => (StatusCode::OK, [("content-type", "application/json")], "{not json").into_response(),
+        Some(FaultKind::Oversized) => (StatusCode::OK, Json(json!({ "pad": "x".repeat(70 * 1024) }))).into_response(),
+        Some(FaultKind::Drop) => broken_body(),
+        Some(FaultKind::Slow { ms }) => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
             handle(&state, route, key.clone(), &body)
         }
         None => handle(&state, route, key.clone(), &body),
     };
     let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
-    inner.received.push(Received {
-        uri: uri.to_string(),
-        idempotency_key: key,
-        headers: headers.iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("<binary>").to_owned())).collect(),
-        body: String::from_utf8_lossy(&body).into_owned(),
-        status: response.status().as_u16(),
-    });
+    if let Some((_, r)) = inner.received.iter_mut().find(|(s, _)| *s == serial) {
+        r.status = response.status().as_u16();
+    }
     cors(response)
 }
 
@@ -259,14 +282,20 @@ pub fn app(faults_enabled: bool) -> Router {
         .with_state(state)
 }
 
-async fn add_fault(State(s): State<AppState>, Json(fault): Json<Fault>) -> Response {
-    s.inner.lock().unwrap_or_else(|p| p.into_inner()).faults.push_back(fault);
-    cors(Json(json!({"ok": true})).into_response())
+async fn add_fault(State(s): State<AppState>, body: Bytes) -> Response {
+    match serde_json::from_slice::<Fault>(&body) {
+        Ok(fault) => {
+            s.inner.lock().unwrap_or_else(|p| p.into_inner()).faults.push(fault);
+            cors(Json(json!({"ok": true})).into_response())
+        }
+        Err(e) => cors(error(StatusCode::BAD_REQUEST, "INVALID_FAULT", &e.to_string())),
+    }
 }
 
 async fn received(State(s): State<AppState>) -> Response {
     let inner = s.inner.lock().unwrap_or_else(|p| p.into_inner());
-    cors(Json(json!(inner.received)).into_response())
+    let list: Vec<&Received> = inner.received.iter().map(|(_, r)| r).collect();
+    cors(Json(json!(list)).into_response())
 }
 
 async fn reset(State(s): State<AppState>) -> Response {
