@@ -16,6 +16,16 @@ for (const [from, to] of Object.entries(targets)) {
   const src = join(root, 'build', `wasm-${from}`);
   const dest = join(out, to);
   cpSync(src, dest, { recursive: true, filter: (p) => !p.endsWith('.gitignore') && !p.endsWith('package.json') });
+  // wasm-bindgen declares the Option<JsValue> argument as required; it is optional.
+  const dts = join(dest, 'mp_consent_bridge.d.ts');
+  const declared = readFileSync(dts, 'utf8');
+  const optional = declared
+    .replace('constructor(options: ConsentBridgeOptions);', 'constructor(options?: ConsentBridgeOptions);')
+    // `[Symbol.dispose]` needs lib esnext.disposable and breaks consumers on es2022 libs;
+    // the method stays at runtime, only its declaration goes.
+    .replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/gm, '');
+  if (optional === declared) throw new Error(`assemble: ConsentBridge constructor not found in ${dts}`);
+  writeFileSync(dts, optional);
   // bundler/ and web/ are ES modules; node/ is CommonJS (the package has no "type").
   if (to !== 'node') writeFileSync(join(dest, 'package.json'), '{ "type": "module" }\n');
 }

@@ -149,19 +149,23 @@ fn string(value: &JsValue, key: &str) -> Result<String> {
 /// Reads a data consent back from JS. The expiry is recomputed from `obtainedAt`, so an
 /// edited `expiresAt` cannot extend a token's life.
 fn data_consent_from_js(value: &JsValue, kind: DataKind) -> Result<DataConsent> {
-    let token = Token::parse(&string(value, "token")?, "data token").map_err(|_| arg("The consent's token is malformed."))?;
+    let token =
+        Token::parse(&string(value, "token")?, "data token").map_err(|_| arg("The consent's token is malformed."))?;
     let obtained_at = number(value, "obtainedAt")?;
     Ok(DataConsent { kind, token, obtained_at, expires_at: obtained_at.saturating_add(DATA_TOKEN_LIFETIME_MS) })
 }
 
 fn push_consents_from_js(accepted: &JsValue) -> Result<Vec<PushConsent>> {
-    let list = accepted.dyn_ref::<js_sys::Array>().ok_or_else(|| arg("forward() expects subscribe outcome.accepted to be an array."))?;
+    let list = accepted
+        .dyn_ref::<js_sys::Array>()
+        .ok_or_else(|| arg("forward() expects subscribe outcome.accepted to be an array."))?;
     list.iter()
         .map(|item| {
             let obtained_at = number(&item, "obtainedAt")?;
             Ok(PushConsent {
                 template_id: string(&item, "templateId")?,
-                push_token: Token::parse(&string(&item, "pushToken")?, "push token").map_err(|_| arg("A push token in the outcome is malformed."))?,
+                push_token: Token::parse(&string(&item, "pushToken")?, "push token")
+                    .map_err(|_| arg("A push token in the outcome is malformed."))?,
                 obtained_at,
                 expires_at: obtained_at.saturating_add(PUSH_TOKEN_LIFETIME_MS),
             })
@@ -169,7 +173,10 @@ fn push_consents_from_js(accepted: &JsValue) -> Result<Vec<PushConsent>> {
         .collect()
 }
 
-fn forwarded_to_js(outcome: Option<&crate::consent::SubscribeOutcome>, forwarded: crate::bridge::SubscriptionsForwarded) -> Result<JsValue> {
+fn forwarded_to_js(
+    outcome: Option<&crate::consent::SubscribeOutcome>,
+    forwarded: crate::bridge::SubscriptionsForwarded,
+) -> Result<JsValue> {
     let result = match outcome {
         Some(o) => to_js(o)?,
         None => Object::new().into(),
@@ -192,8 +199,10 @@ impl ConsentBridge {
     /// Creates a bridge. Throws a `BridgeError` (`INVALID_CONFIG`) on bad options; never
     /// throws because a host is missing (that is reported when a flow runs).
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "ConsentBridgeOptions | undefined")] options: JsValue) -> core::result::Result<ConsentBridge, JsValue> {
-        let options = BridgeOptions::from_js(&options)?;
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "ConsentBridgeOptions")] options: Option<JsValue>,
+    ) -> core::result::Result<ConsentBridge, JsValue> {
+        let options = BridgeOptions::from_js(&options.unwrap_or(JsValue::UNDEFINED))?;
         Ok(ConsentBridge { bridge: Bridge::new(options)? })
     }
 
@@ -220,7 +229,10 @@ impl ConsentBridge {
 
     /// Reads the phone-number data token from the `getPhoneNumber` button event.
     #[wasm_bindgen(js_name = phoneNumberFromEvent, unchecked_return_type = "Promise<DataConsent>")]
-    pub fn phone_number_from_event(&self, #[wasm_bindgen(unchecked_param_type = "PhoneNumberButtonEvent")] event: JsValue) -> Promise {
+    pub fn phone_number_from_event(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PhoneNumberButtonEvent")] event: JsValue,
+    ) -> Promise {
         let consent = self.bridge.phone_number_from_event(&event);
         promise(async move { to_js(&consent?) })
     }
@@ -253,13 +265,19 @@ impl ConsentBridge {
 
     /// Forwards the token of a `getPhoneNumber` button event; resolves with the backend's answer.
     #[wasm_bindgen(js_name = forwardPhoneNumberEvent, unchecked_return_type = "Promise<unknown>")]
-    pub fn forward_phone_number_event(&self, #[wasm_bindgen(unchecked_param_type = "PhoneNumberButtonEvent")] event: JsValue) -> Promise {
+    pub fn forward_phone_number_event(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PhoneNumberButtonEvent")] event: JsValue,
+    ) -> Promise {
         promise(self.bridge.forward_phone_number_event(&event))
     }
 
     /// Asks to subscribe and forwards the accepted push tokens.
     #[wasm_bindgen(js_name = requestSubscribeMessage, unchecked_return_type = "Promise<SubscriptionsForwarded>")]
-    pub fn request_subscribe_message(&self, #[wasm_bindgen(unchecked_param_type = "string[]")] tmpl_ids: JsValue) -> Promise {
+    pub fn request_subscribe_message(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] tmpl_ids: JsValue,
+    ) -> Promise {
         let asked = template_ids(&tmpl_ids).map(|ids| self.bridge.request_subscribe_message(ids));
         promise(async move {
             let (outcome, forwarded) = asked?.await?;
@@ -270,7 +288,10 @@ impl ConsentBridge {
     /// Forwards a consent obtained earlier with an `ask…` method (a data consent or a
     /// subscribe outcome); each token is sent at most once.
     #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
-    pub fn forward(&self, #[wasm_bindgen(unchecked_param_type = "DataConsent | SubscribeOutcome")] consent: JsValue) -> Promise {
+    pub fn forward(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DataConsent | SubscribeOutcome")] consent: JsValue,
+    ) -> Promise {
         let bridge = self.bridge.clone();
         promise(async move {
             let accepted = sys::get(&consent, "accepted");
@@ -279,12 +300,15 @@ impl ConsentBridge {
                 let forwarded = bridge.forward_subscriptions(&pushes).await?;
                 return forwarded_to_js(None, forwarded);
             }
-            let kind = match sys::get(&consent, "kind").as_string().as_deref() {
-                Some("phoneNumber") => DataKind::PhoneNumber,
-                Some("openId") => DataKind::OpenId,
-                Some("email") => DataKind::Email,
-                _ => return Err(arg("forward() expects a consent from askPhoneNumber, askOpenId, askEmailAddress or askSubscribe.")),
-            };
+            let kind =
+                match sys::get(&consent, "kind").as_string().as_deref() {
+                    Some("phoneNumber") => DataKind::PhoneNumber,
+                    Some("openId") => DataKind::OpenId,
+                    Some("email") => DataKind::Email,
+                    _ => return Err(arg(
+                        "forward() expects a consent from askPhoneNumber, askOpenId, askEmailAddress or askSubscribe.",
+                    )),
+                };
             let consent = data_consent_from_js(&consent, kind)?;
             bridge.forward_data(&consent).await
         })

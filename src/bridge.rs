@@ -4,14 +4,9 @@
 //! returned future is first polled: a future that is spawned or awaited later would
 //! otherwise leave the user's tap, and hosts refuse consent calls outside a tap.
 
-use crate::consent::{
-    self, DataConsent, DataKind, Limits, PushConsent, SubscribeOutcome, DATA_TOKEN_LIFETIME_MS,
-};
+use crate::consent::{self, DataConsent, DataKind, Limits, PushConsent, SubscribeOutcome, DATA_TOKEN_LIFETIME_MS};
 use crate::error::{BridgeError, ErrorCode, Result};
-use crate::forward::{
-    FetchTransport, Forwarder, HostRequestTransport, RetryPolicy, Transport,
-    EXPIRY_MARGIN_MS,
-};
+use crate::forward::{FetchTransport, Forwarder, HostRequestTransport, RetryPolicy, Transport, EXPIRY_MARGIN_MS};
 use crate::host::{self, HostCall};
 use crate::options::{BridgeOptions, TransportChoice};
 use crate::sys;
@@ -86,7 +81,10 @@ fn not_configured() -> BridgeError {
 }
 
 fn expired(what: &str) -> BridgeError {
-    BridgeError::new(ErrorCode::TokenExpired, format!("The {what} is too close to its expiry to be exchanged; ask the user again."))
+    BridgeError::new(
+        ErrorCode::TokenExpired,
+        format!("The {what} is too close to its expiry to be exchanged; ask the user again."),
+    )
 }
 
 fn json_body<T: serde::Serialize>(body: &T) -> Result<String> {
@@ -113,7 +111,10 @@ impl Bridge {
                     (_, true) => Rc::new(FetchTransport),
                     (Some(h), false) => Rc::new(HostRequestTransport::new(h.clone())),
                     (None, false) => {
-                        return Err(BridgeError::new(ErrorCode::InvalidConfig, "options.transport \"host\" needs a host object with request(); pass options.host."))
+                        return Err(BridgeError::new(
+                            ErrorCode::InvalidConfig,
+                            "options.transport \"host\" needs a host object with request(); pass options.host.",
+                        ))
                     }
                 };
                 Some(Forwarder {
@@ -144,7 +145,10 @@ impl Bridge {
             BridgeError::new(ErrorCode::HostUnavailable, "No host object was found (no global bn or my). Pass options.host, e.g. new ConsentBridge({ host: bn }).")
         })?;
         if self.inner.busy.replace(true) {
-            return Err(BridgeError::new(ErrorCode::ConsentBusy, "Another consent request is still open; wait for it to finish (disable the button while it runs)."));
+            return Err(BridgeError::new(
+                ErrorCode::ConsentBusy,
+                "Another consent request is still open; wait for it to finish (disable the button while it runs).",
+            ));
         }
         let guard = BusyGuard(self.inner.clone());
         let call = HostCall::start(host, api, options, self.inner.host_timeout_ms)?;
@@ -156,7 +160,11 @@ impl Bridge {
         let host = self.inner.host.as_ref();
         match kind {
             DataKind::OpenId if host.is_some_and(|h| sys::method(h, "getOpenId").is_none()) => {
-                if host.is_some_and(|h| sys::method(h, "getUserOpenid").is_some()) { "getUserOpenid" } else { "getOpenId" }
+                if host.is_some_and(|h| sys::method(h, "getUserOpenid").is_some()) {
+                    "getUserOpenid"
+                } else {
+                    "getOpenId"
+                }
             }
             other => other.host_api(),
         }
@@ -189,8 +197,12 @@ impl Bridge {
 
     /// Reads the phone-number data token from an `onGetphonenumber` button event.
     pub fn phone_number_from_event(&self, event: &JsValue) -> Result<DataConsent> {
-        let value = host::to_host_value(event, Limits::default())
-            .map_err(|_| BridgeError::new(ErrorCode::InvalidArgument, "The button event is too large or unreadable; pass the event the handler received."))?;
+        let value = host::to_host_value(event, Limits::default()).map_err(|_| {
+            BridgeError::new(
+                ErrorCode::InvalidArgument,
+                "The button event is too large or unreadable; pass the event the handler received.",
+            )
+        })?;
         consent::data_consent_from_event(&value, sys::now_ms())
     }
 
@@ -226,13 +238,19 @@ impl Bridge {
                 DataKind::OpenId => &fwd.routes.open_id,
                 DataKind::Email => &fwd.routes.email,
             };
-            let body = json_body(&DataTokenBody { data_token: consent.token.expose().to_owned(), obtained_at: consent.obtained_at })?;
+            let body = json_body(&DataTokenBody {
+                data_token: consent.token.expose().to_owned(),
+                obtained_at: consent.obtained_at,
+            })?;
             fwd.post(route, body, consent.token.expose()).await
         }
     }
 
     /// Forwards the accepted push tokens of a subscription outcome in one request.
-    pub fn forward_subscriptions(&self, accepted: &[PushConsent]) -> impl Future<Output = Result<SubscriptionsForwarded>> + 'static {
+    pub fn forward_subscriptions(
+        &self,
+        accepted: &[PushConsent],
+    ) -> impl Future<Output = Result<SubscriptionsForwarded>> + 'static {
         let inner = self.inner.clone();
         let accepted = accepted.to_vec();
         async move {
@@ -248,7 +266,10 @@ impl Bridge {
             let body = json_body(&SubscriptionsBody {
                 subscriptions: accepted
                     .iter()
-                    .map(|p| SubscriptionItem { template_id: p.template_id.clone(), push_token: p.push_token.expose().to_owned() })
+                    .map(|p| SubscriptionItem {
+                        template_id: p.template_id.clone(),
+                        push_token: p.push_token.expose().to_owned(),
+                    })
                     .collect(),
             })?;
             let response = fwd.post(&fwd.routes.subscriptions, body, &secret).await?;
@@ -256,7 +277,10 @@ impl Bridge {
         }
     }
 
-    fn ask_and_forward(&self, asked: impl Future<Output = Result<DataConsent>> + 'static) -> impl Future<Output = Result<JsValue>> + 'static {
+    fn ask_and_forward(
+        &self,
+        asked: impl Future<Output = Result<DataConsent>> + 'static,
+    ) -> impl Future<Output = Result<JsValue>> + 'static {
         let bridge = self.clone();
         async move {
             let consent = asked.await?;
@@ -287,7 +311,10 @@ impl Bridge {
     }
 
     /// Asks to subscribe and forwards the accepted push tokens.
-    pub fn request_subscribe_message(&self, template_ids: Vec<String>) -> impl Future<Output = Result<(SubscribeOutcome, SubscriptionsForwarded)>> + 'static {
+    pub fn request_subscribe_message(
+        &self,
+        template_ids: Vec<String>,
+    ) -> impl Future<Output = Result<(SubscribeOutcome, SubscriptionsForwarded)>> + 'static {
         let asked = self.ask_subscribe(template_ids);
         let bridge = self.clone();
         async move {

@@ -88,7 +88,17 @@ impl fmt::Debug for BridgeOptions {
     }
 }
 
-const KNOWN: [&str; 9] = ["host", "hostTimeoutMs", "maxTemplatesPerCall", "backend", "routes", "headers", "timeoutMs", "retries", "transport"];
+const KNOWN: [&str; 9] = [
+    "host",
+    "hostTimeoutMs",
+    "maxTemplatesPerCall",
+    "backend",
+    "routes",
+    "headers",
+    "timeoutMs",
+    "retries",
+    "transport",
+];
 
 fn config(message: String) -> BridgeError {
     BridgeError::new(ErrorCode::InvalidConfig, message)
@@ -151,7 +161,9 @@ impl BridgeOptions {
         if !routes.is_undefined() {
             let keys = sys::object_keys(&routes).map_err(|_| config("options.routes must be an object.".into()))?;
             for key in keys.iter().filter_map(|k| k.as_string()) {
-                let route = sys::get(&routes, &key).as_string().ok_or_else(|| config(format!("options.routes.{key} must be a string.")))?;
+                let route = sys::get(&routes, &key)
+                    .as_string()
+                    .ok_or_else(|| config(format!("options.routes.{key} must be a string.")))?;
                 forward.routes.set(&key, &route)?;
             }
         }

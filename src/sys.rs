@@ -57,5 +57,9 @@ pub fn method(target: &JsValue, key: &str) -> Option<Function> {
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> u64 {
     let now = js_sys::Date::now();
-    if now.is_finite() && now > 0.0 { now as u64 } else { 0 }
+    if now.is_finite() && now > 0.0 {
+        now as u64
+    } else {
+        0
+    }
 }

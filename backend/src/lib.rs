@@ -25,7 +25,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub enum FaultKind {
     /// Answer this status (with an optional JSON body and `Retry-After` seconds).
     #[serde(rename_all = "camelCase")]
-    Status { status: u16, #[serde(default)] body: Option<Value>, #[serde(default)] retry_after: Option<u32> },
+    Status {
+        status: u16,
+        #[serde(default)]
+        body: Option<Value>,
+        #[serde(default)]
+        retry_after: Option<u32>,
+    },
     /// Wait this long before handling the request normally.
     Slow { ms: u64 },
     /// Answer 200 with a body that is not JSON.
@@ -132,7 +138,9 @@ fn validate(route: Route, body: &[u8], now: u64) -> Result<Vec<String>, Response
         }
         Route::Subscriptions => {
             let b: SubscriptionsBody = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
-            if b.subscriptions.is_empty() || b.subscriptions.iter().any(|s| s.template_id.is_empty() || s.push_token.is_empty()) {
+            if b.subscriptions.is_empty()
+                || b.subscriptions.iter().any(|s| s.template_id.is_empty() || s.push_token.is_empty())
+            {
                 return Err(bad("subscriptions must be non-empty with templateId and pushToken"));
             }
             Ok(b.subscriptions.into_iter().map(|s| s.push_token).collect())
@@ -174,13 +182,19 @@ async fn consent(state: AppState, route: Route, uri: Uri, headers: HeaderMap, bo
         let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
         inner.serial += 1;
         let serial = inner.serial;
-        inner.received.push((serial, Received {
-            uri: uri.to_string(),
-            idempotency_key: key.clone(),
-            headers: headers.iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("<binary>").to_owned())).collect(),
-            body: String::from_utf8_lossy(&body).into_owned(),
-            status: 0,
-        }));
+        inner.received.push((
+            serial,
+            Received {
+                uri: uri.to_string(),
+                idempotency_key: key.clone(),
+                headers: headers
+                    .iter()
+                    .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("<binary>").to_owned()))
+                    .collect(),
+                body: String::from_utf8_lossy(&body).into_owned(),
+                status: 0,
+            },
+        ));
         let scenario = headers.get(SCENARIO_HEADER).and_then(|v| v.to_str().ok());
         let fault = inner
             .faults
@@ -196,13 +210,16 @@ async fn consent(state: AppState, route: Route, uri: Uri, headers: HeaderMap, bo
     let response = match fault {
         Some(FaultKind::Status { status, body, retry_after }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut r = (status, Json(body.unwrap_or_else(|| json!({"code": "FAULT", "message": "scripted failure"})))).into_response();
+            let mut r = (status, Json(body.unwrap_or_else(|| json!({"code": "FAULT", "message": "scripted failure"}))))
+                .into_response();
             if let Some(secs) = retry_after {
                 r.headers_mut().insert("retry-after", HeaderValue::from(secs));
             }
             r
         }
-        Some(FaultKind::Malformed) => (StatusCode::OK, [("content-type", "application/json")], "{not json").into_response(),
+        Some(FaultKind::Malformed) => {
+            (StatusCode::OK, [("content-type", "application/json")], "{not json").into_response()
+        }
         Some(FaultKind::Oversized) => (StatusCode::OK, Json(json!({ "pad": "x".repeat(70 * 1024) }))).into_response(),
         Some(FaultKind::Drop) => broken_body(),
         Some(FaultKind::Slow { ms }) => {
@@ -259,7 +276,10 @@ async fn preflight() -> Response {
 pub fn app(faults_enabled: bool) -> Router {
     let state = AppState { faults_enabled, ..AppState::default() };
     let route = |r: Route| {
-        post(move |State(s): State<AppState>, uri: Uri, headers: HeaderMap, body: Bytes| consent(s, r, uri, headers, body)).options(preflight)
+        post(move |State(s): State<AppState>, uri: Uri, headers: HeaderMap, body: Bytes| {
+            consent(s, r, uri, headers, body)
+        })
+        .options(preflight)
     };
     let mut router = Router::new()
         .route(wire::ROUTE_PHONE_NUMBER, route(Route::Data("phoneNumber")))
@@ -277,7 +297,11 @@ pub fn app(faults_enabled: bool) -> Router {
     }
     router
         .fallback(|method: Method| async move {
-            if method == Method::OPTIONS { preflight().await } else { cors(error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such route")) }
+            if method == Method::OPTIONS {
+                preflight().await
+            } else {
+                cors(error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such route"))
+            }
         })
         .with_state(state)
 }

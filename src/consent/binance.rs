@@ -3,8 +3,8 @@
 use super::failure::{failure_error, is_failure_message};
 use super::value::HostValue;
 use super::{
-    DataConsent, DataKind, PushConsent, RejectReason, Rejection, Settlement, SubscribeOutcome,
-    Token, DATA_TOKEN_LIFETIME_MS, PUSH_TOKEN_LIFETIME_MS,
+    DataConsent, DataKind, PushConsent, RejectReason, Rejection, Settlement, SubscribeOutcome, Token,
+    DATA_TOKEN_LIFETIME_MS, PUSH_TOKEN_LIFETIME_MS,
 };
 use crate::error::{BridgeError, ErrorCode};
 
@@ -40,9 +40,7 @@ fn token_from(value: &HostValue, api: &str) -> Result<Token, BridgeError> {
     let raw = match value {
         HostValue::String(s) => s.as_str(),
         HostValue::Object(_) => {
-            let Some((field, found)) =
-                TOKEN_FIELDS.iter().find_map(|f| value.get(f).map(|v| (*f, v)))
-            else {
+            let Some((field, found)) = TOKEN_FIELDS.iter().find_map(|f| value.get(f).map(|v| (*f, v))) else {
                 return Err(invalid(format!("The host answered {api} without a data token (no code or token field). Ask again; report the host version if it persists.")));
             };
             match found {
@@ -120,7 +118,10 @@ pub fn validate_template_ids(ids: &[String], max: usize) -> Result<(), BridgeErr
         return Err(arg("Pass at least one template id.".into()));
     }
     if ids.len() > max {
-        return Err(arg(format!("Pass at most {max} template ids per call (got {}); hosts refuse more in one modal.", ids.len())));
+        return Err(arg(format!(
+            "Pass at most {max} template ids per call (got {}); hosts refuse more in one modal.",
+            ids.len()
+        )));
     }
     for (i, id) in ids.iter().enumerate() {
         if id.is_empty() {
@@ -174,14 +175,16 @@ pub fn subscribe_outcome(ids: &[String], settled: Settlement, now_ms: u64) -> Re
         Settlement::Success(v) if failure_in_success(&v) => return Err(failure_error(api, &v, &[])),
         Settlement::Success(v @ HostValue::Object(_)) => v,
         Settlement::Success(other) => {
-            return Err(invalid(format!("The host answered {api} with a {} instead of an object keyed by template id.", other.type_name())))
+            return Err(invalid(format!(
+                "The host answered {api} with a {} instead of an object keyed by template id.",
+                other.type_name()
+            )))
         }
     };
     let mut outcome = SubscribeOutcome::default();
     for id in ids {
-        let accepted = verdict(value.get(id)).and_then(|raw| {
-            Token::parse(raw, "push token").map_err(|_| RejectReason::InvalidToken)
-        });
+        let accepted = verdict(value.get(id))
+            .and_then(|raw| Token::parse(raw, "push token").map_err(|_| RejectReason::InvalidToken));
         match accepted {
             Ok(push_token) => outcome.accepted.push(PushConsent {
                 template_id: id.clone(),

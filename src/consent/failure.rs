@@ -39,12 +39,14 @@ fn host_code_and_message(value: &HostValue) -> (Option<String>, Option<String>) 
 /// cancelled (Alipay: 11, 3, 1001); Binance reports denial in `errMsg` only.
 pub fn failure_error(api: &str, value: &HostValue, cancel_codes: &[&str]) -> BridgeError {
     let (code, message) = host_code_and_message(value);
-    let denied = code.as_deref().is_some_and(|c| cancel_codes.contains(&c))
-        || message.as_deref().is_some_and(mentions_denial);
+    let denied =
+        code.as_deref().is_some_and(|c| cancel_codes.contains(&c)) || message.as_deref().is_some_and(mentions_denial);
     let error = if denied {
         BridgeError::new(
             ErrorCode::UserDenied,
-            format!("The user declined {api}. Offer a manual path, and ask again only when the user needs the feature."),
+            format!(
+                "The user declined {api}. Offer a manual path, and ask again only when the user needs the feature."
+            ),
         )
     } else if code.is_none() && message.is_none() {
         BridgeError::new(
@@ -74,7 +76,12 @@ mod tests {
 
     #[test]
     fn wechat_style_denials_are_user_denied() {
-        for msg in ["getPhoneNumber:fail user deny", "getOpenId:fail auth deny", "getEmailAddress:fail cancel", "fail:auth denied"] {
+        for msg in [
+            "getPhoneNumber:fail user deny",
+            "getOpenId:fail auth deny",
+            "getEmailAddress:fail cancel",
+            "fail:auth denied",
+        ] {
             let e = failure_error("getPhoneNumber", &obj(&[("errMsg", s(msg))]), &[]);
             assert_eq!(e.code(), ErrorCode::UserDenied, "{msg}");
             assert_eq!(e.details().host_message.as_deref(), Some(msg));

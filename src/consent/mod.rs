@@ -9,8 +9,8 @@ mod token;
 mod value;
 
 pub use binance::{
-    data_consent, data_consent_from_event, subscribe_outcome, validate_template_ids,
-    DEFAULT_MAX_TEMPLATES, MAX_TEMPLATE_ID_LEN,
+    data_consent, data_consent_from_event, subscribe_outcome, validate_template_ids, DEFAULT_MAX_TEMPLATES,
+    MAX_TEMPLATE_ID_LEN,
 };
 pub use failure::{failure_error, is_failure_message};
 pub use token::{Token, MAX_TOKEN_LEN};

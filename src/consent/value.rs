@@ -93,10 +93,7 @@ mod tests {
 
     #[test]
     fn get_reads_only_objects_and_the_first_key() {
-        let v = HostValue::Object(vec![
-            ("a".into(), HostValue::Number(1.0)),
-            ("a".into(), HostValue::Number(2.0)),
-        ]);
+        let v = HostValue::Object(vec![("a".into(), HostValue::Number(1.0)), ("a".into(), HostValue::Number(2.0))]);
         assert_eq!(v.get("a"), Some(&HostValue::Number(1.0)));
         assert_eq!(HostValue::String("a".into()).get("a"), None);
     }

@@ -3,8 +3,8 @@
 
 use super::transport::{HttpRequest, Transport, TransportFailure};
 use super::{
-    fingerprint, invalid_response, is_error_envelope, rejected, uuid_v4, validate_header,
-    AttemptOutcome, BackendUrl, OnceRegistry, RetryPolicy, Routes, MAX_BODY_BYTES,
+    fingerprint, invalid_response, is_error_envelope, rejected, uuid_v4, validate_header, AttemptOutcome, BackendUrl,
+    OnceRegistry, RetryPolicy, Routes, MAX_BODY_BYTES,
 };
 use crate::consent::Limits;
 use crate::error::{BridgeError, ErrorCode};
@@ -32,7 +32,9 @@ impl fmt::Debug for HeaderSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             // Header values are often credentials: show names only.
-            HeaderSource::Fixed(h) => f.debug_tuple("Fixed").field(&h.iter().map(|(k, _)| k).collect::<Vec<_>>()).finish(),
+            HeaderSource::Fixed(h) => {
+                f.debug_tuple("Fixed").field(&h.iter().map(|(k, _)| k).collect::<Vec<_>>()).finish()
+            }
             HeaderSource::Dynamic(_) => f.write_str("Dynamic(<function>)"),
         }
     }
@@ -43,7 +45,8 @@ pub fn headers_from_js(value: &JsValue, source: &str) -> Result<Vec<(String, Str
     if value.is_undefined() || value.is_null() {
         return Ok(Vec::new());
     }
-    let bad = || BridgeError::new(ErrorCode::InvalidConfig, format!("{source} must be an object of string header values."));
+    let bad =
+        || BridgeError::new(ErrorCode::InvalidConfig, format!("{source} must be an object of string header values."));
     let keys = sys::object_keys(value).map_err(|_| bad())?;
     if !value.is_object() || sys::is_array(value) {
         return Err(bad());
@@ -110,7 +113,12 @@ impl Forwarder {
         match &self.headers {
             HeaderSource::Fixed(h) => Ok(h.clone()),
             HeaderSource::Dynamic(f) => {
-                let failed = || BridgeError::new(ErrorCode::InvalidConfig, "options.headers() threw or rejected; it must return an object of string header values.");
+                let failed = || {
+                    BridgeError::new(
+                        ErrorCode::InvalidConfig,
+                        "options.headers() threw or rejected; it must return an object of string header values.",
+                    )
+                };
                 let mut value = f.call0(&JsValue::NULL).map_err(|_| failed())?;
                 if sys::method(&value, "then").is_some() {
                     value = JsFuture::from(Promise::resolve(&value)).await.map_err(|_| failed())?;
@@ -166,10 +174,16 @@ fn read_answer(sent: Result<super::transport::HttpResponse, TransportFailure>) -
     };
     let status = response.status;
     if response.body.len() > MAX_BODY_BYTES {
-        return Err(if (200..300).contains(&status) { invalid_response(status, "its body is over the size cap") } else { rejected(status, None) });
+        return Err(if (200..300).contains(&status) {
+            invalid_response(status, "its body is over the size cap")
+        } else {
+            rejected(status, None)
+        });
     }
     let parsed = js_sys::JSON::parse(&response.body).ok();
-    let copied = parsed.as_ref().and_then(|v| to_host_value(v, Limits { max_depth: 16, max_nodes: 4096, max_string_len: MAX_BODY_BYTES }).ok());
+    let copied = parsed
+        .as_ref()
+        .and_then(|v| to_host_value(v, Limits { max_depth: 16, max_nodes: 4096, max_string_len: MAX_BODY_BYTES }).ok());
     if !(200..300).contains(&status) {
         return Err(rejected(status, copied.as_ref()));
     }

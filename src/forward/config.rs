@@ -23,14 +23,15 @@ impl BackendUrl {
             return Err(config("options.backend must not contain whitespace or control characters.".into()));
         }
         if rest.contains(['?', '#']) {
-            return Err(config("options.backend must not have a query or fragment; tokens and parameters travel in the body.".into()));
+            return Err(config(
+                "options.backend must not have a query or fragment; tokens and parameters travel in the body.".into(),
+            ));
         }
         let authority = rest.split('/').next().unwrap_or_default();
         if authority.contains('@') {
             return Err(config("options.backend must not embed credentials; use options.headers.".into()));
         }
-        let host = host_of(authority)
-            .ok_or_else(|| config("options.backend has no host.".into()))?;
+        let host = host_of(authority).ok_or_else(|| config("options.backend has no host.".into()))?;
         match scheme.as_str() {
             "https" => {}
             "http" if is_loopback(&host) => {}
@@ -58,11 +59,8 @@ impl BackendUrl {
 
 /// The host part of an authority, lower-cased, without port or IPv6 brackets.
 fn host_of(authority: &str) -> Option<String> {
-    let host = if let Some(v6) = authority.strip_prefix('[') {
-        v6.split(']').next()?
-    } else {
-        authority.split(':').next()?
-    };
+    let host =
+        if let Some(v6) = authority.strip_prefix('[') { v6.split(']').next()? } else { authority.split(':').next()? };
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
@@ -109,8 +107,13 @@ impl Default for Routes {
 impl Routes {
     /// Replaces the route called `name` (the JS option key) after checking it.
     pub fn set(&mut self, name: &str, route: &str) -> Result<(), BridgeError> {
-        if !route.starts_with('/') || route.contains(['?', '#']) || route.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(config(format!("options.routes.{name} must be a path starting with '/' without query, fragment or whitespace.")));
+        if !route.starts_with('/')
+            || route.contains(['?', '#'])
+            || route.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(config(format!(
+                "options.routes.{name} must be a path starting with '/' without query, fragment or whitespace."
+            )));
         }
         let slot = match name {
             "phoneNumber" => &mut self.phone_number,
@@ -140,7 +143,10 @@ pub const MAX_HEADER_VALUE_LEN: usize = 8192;
 pub fn validate_header(name: &str, value: &str) -> Result<(), BridgeError> {
     let tchar = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
     if name.is_empty() || !name.chars().all(tchar) {
-        return Err(config("A header name in options.headers is not a valid HTTP token (letters, digits and !#$%&'*+-.^_`|~ only).".into()));
+        return Err(config(
+            "A header name in options.headers is not a valid HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)."
+                .into(),
+        ));
     }
     if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
         return Err(config(format!("options.headers may not set {name}; the bridge sets it.")));

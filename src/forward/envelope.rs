@@ -75,7 +75,11 @@ mod tests {
             (r#"{"code":"TOKEN_INVALID","message":"bad token"}"#, Some("TOKEN_INVALID"), Some("bad token")),
             (r#"{"error":"invalid_grant"}"#, None, Some("invalid_grant")),
             (r#"{"error":{"code":900201,"message":"invalid data token"}}"#, Some("900201"), Some("invalid data token")),
-            (r#"{"code":"900200","message":"data token expired","data":null,"success":false}"#, Some("900200"), Some("data token expired")),
+            (
+                r#"{"code":"900200","message":"data token expired","data":null,"success":false}"#,
+                Some("900200"),
+                Some("data token expired"),
+            ),
             (r#"[1,2]"#, None, None),
         ];
         for (json, code, message) in cases {

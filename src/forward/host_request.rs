@@ -55,7 +55,11 @@ fn body_of(value: &JsValue) -> String {
 }
 
 fn answer(value: &JsValue, status: u16) -> HttpResponse {
-    HttpResponse { status, retry_after: header_of(value, "retry-after").as_deref().and_then(parse_retry_after), body: body_of(value) }
+    HttpResponse {
+        status,
+        retry_after: header_of(value, "retry-after").as_deref().and_then(parse_retry_after),
+        body: body_of(value),
+    }
 }
 
 async fn send(host: JsValue, request: HttpRequest) -> Result<HttpResponse, TransportFailure> {

@@ -71,7 +71,12 @@ mod tests {
     #[test]
     fn retries_only_transient_failures() {
         let p = RetryPolicy::default();
-        for o in [AttemptOutcome::Network, AttemptOutcome::Timeout, AttemptOutcome::Status(503, None), AttemptOutcome::Status(429, None)] {
+        for o in [
+            AttemptOutcome::Network,
+            AttemptOutcome::Timeout,
+            AttemptOutcome::Status(503, None),
+            AttemptOutcome::Status(429, None),
+        ] {
             assert!(p.delay_ms(1, o, 0.5).is_some(), "{o:?}");
         }
         for s in [400, 401, 403, 404, 409, 422, 200, 301] {

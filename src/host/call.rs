@@ -53,7 +53,10 @@ impl HostCall {
         let mut settle: Option<(Function, Function)> = None;
         let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
         let Some((resolve, reject)) = settle else {
-            return Err(BridgeError::new(ErrorCode::HostError, "The JS Promise executor did not run; this runtime's Promise is broken."));
+            return Err(BridgeError::new(
+                ErrorCode::HostError,
+                "The JS Promise executor did not run; this runtime's Promise is broken.",
+            ));
         };
         sys::set(&options, "success", &resolve);
         sys::set(&options, "fail", &reject);
@@ -101,7 +104,9 @@ impl HostCall {
         Ok(match self.settle_raw().await {
             RawSettlement::Success(v) => Settlement::Success(to_host_value(&v, limits)?),
             // A failure payload that is too odd to copy is still a failure, not a result.
-            RawSettlement::Failure(v) => Settlement::Failure(to_host_value(&v, limits).unwrap_or(crate::consent::HostValue::Other("unreadable"))),
+            RawSettlement::Failure(v) => {
+                Settlement::Failure(to_host_value(&v, limits).unwrap_or(crate::consent::HostValue::Other("unreadable")))
+            }
             RawSettlement::Timeout => Settlement::Timeout,
         })
     }

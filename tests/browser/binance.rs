@@ -6,7 +6,8 @@ use mp_consent_bridge::ConsentBridge;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-const DATA_APIS: [(&str, &str); 3] = [("getPhoneNumber", "phoneNumber"), ("getOpenId", "openId"), ("getEmailAddress", "email")];
+const DATA_APIS: [(&str, &str); 3] =
+    [("getPhoneNumber", "phoneNumber"), ("getOpenId", "openId"), ("getEmailAddress", "email")];
 
 fn ask(bridge: &ConsentBridge, api: &str) -> Promise {
     match api {
@@ -25,11 +26,15 @@ fn ids(list: &[&str]) -> JsValue {
 async fn data_tokens_arrive_through_callbacks_promises_or_both() {
     for (api, kind) in DATA_APIS {
         for via in ["callback", "promise", "both"] {
-            let host = host_with(api, &plan_json(&format!(r#"{{"success": {{"code": "tok-{via}"}}, "via": "{via}"}}"#)));
+            let host =
+                host_with(api, &plan_json(&format!(r#"{{"success": {{"code": "tok-{via}"}}, "via": "{via}"}}"#)));
             let consent = fulfilled(ask(&bridge(&host, ""), api)).await;
             assert_eq!(get(&consent, "kind").as_string().as_deref(), Some(kind));
             assert_eq!(get(&consent, "token").as_string(), Some(format!("tok-{via}")));
-            let (obtained, expires) = (get(&consent, "obtainedAt").as_f64().unwrap_or(0.0), get(&consent, "expiresAt").as_f64().unwrap_or(0.0));
+            let (obtained, expires) = (
+                get(&consent, "obtainedAt").as_f64().unwrap_or(0.0),
+                get(&consent, "expiresAt").as_f64().unwrap_or(0.0),
+            );
             assert_eq!(expires - obtained, 120_000.0, "{api} via {via}: data tokens live 2 minutes");
             assert!((js_sys::Date::now() - obtained).abs() < 5_000.0);
             assert_eq!(call_count(&host, api), 1);
@@ -50,7 +55,10 @@ async fn other_documented_token_fields_are_read() {
 async fn open_id_falls_back_to_get_user_openid() {
     let host = mock_binance_host(&plan_json("{}"));
     let _ = js_sys::Reflect::delete_property(host.unchecked_ref::<js_sys::Object>(), &"getOpenId".into());
-    let fallback = js_sys::Function::new_with_args("", "this.calls.push({api: 'getUserOpenid'}); return Promise.resolve({openId: 'x', token: 'new-sdk-token'})");
+    let fallback = js_sys::Function::new_with_args(
+        "",
+        "this.calls.push({api: 'getUserOpenid'}); return Promise.resolve({openId: 'x', token: 'new-sdk-token'})",
+    );
     let _ = js_sys::Reflect::set(&host, &"getUserOpenid".into(), &fallback);
     let consent = fulfilled(bridge(&host, "").ask_open_id()).await;
     assert_eq!(get(&consent, "token").as_string().as_deref(), Some("new-sdk-token"));
@@ -71,7 +79,10 @@ async fn denials_are_user_denied_with_the_host_message() {
 
 #[wasm_bindgen_test]
 async fn other_failures_keep_the_host_code_and_message() {
-    let host = host_with("getPhoneNumber", &plan_json(r#"{"fail": {"errCode": 10001, "errMsg": "getPhoneNumber:fail system error"}}"#));
+    let host = host_with(
+        "getPhoneNumber",
+        &plan_json(r#"{"fail": {"errCode": 10001, "errMsg": "getPhoneNumber:fail system error"}}"#),
+    );
     let err = settle(bridge(&host, "").ask_phone_number()).await.err().unwrap_or(JsValue::NULL);
     assert_eq!(code(&err), "HOST_ERROR");
     let details = get(&err, "details");
@@ -136,7 +147,8 @@ async fn misbehaving_hosts_end_in_typed_errors() {
         // The slot is free again and the bridge still works after the misbehaviour.
         assert_ne!(error_code(b.ask_phone_number()).await, "CONSENT_BUSY", "{what}: slot not released");
     }
-    let sync_err = settle(bridge(&host_with("getPhoneNumber", &plan_throw_error("host exploded")), "").ask_phone_number()).await;
+    let sync_err =
+        settle(bridge(&host_with("getPhoneNumber", &plan_throw_error("host exploded")), "").ask_phone_number()).await;
     let sync_err = sync_err.err().unwrap_or(JsValue::NULL);
     assert_eq!(get(&get(&sync_err, "details"), "hostMessage").as_string().as_deref(), Some("host exploded"));
     sleep(500).await; // late callbacks fire into settled promises without harm
@@ -144,13 +156,17 @@ async fn misbehaving_hosts_end_in_typed_errors() {
 
 #[wasm_bindgen_test]
 async fn first_settlement_wins() {
-    let twice = host_with("getPhoneNumber", &plan_json(r#"{"success": {"code": "first"}, "via": "both", "twice": true}"#));
+    let twice =
+        host_with("getPhoneNumber", &plan_json(r#"{"success": {"code": "first"}, "via": "both", "twice": true}"#));
     let consent = fulfilled(bridge(&twice, "").ask_phone_number()).await;
     assert_eq!(get(&consent, "token").as_string().as_deref(), Some("first"));
     let promise_first = host_with("getPhoneNumber", &plan_resolve_then_callback());
     let consent = fulfilled(bridge(&promise_first, "").ask_phone_number()).await;
     assert_eq!(get(&consent, "token").as_string().as_deref(), Some("promise-token"));
-    let fail_first = host_with("getPhoneNumber", &plan_json(r#"{"fail": {"errMsg": "getPhoneNumber:fail user deny"}, "via": "both", "twice": true}"#));
+    let fail_first = host_with(
+        "getPhoneNumber",
+        &plan_json(r#"{"fail": {"errMsg": "getPhoneNumber:fail user deny"}, "via": "both", "twice": true}"#),
+    );
     assert_eq!(error_code(bridge(&fail_first, "").ask_phone_number()).await, "USER_DENIED");
 }
 
@@ -163,7 +179,11 @@ async fn one_consent_request_at_a_time() {
     let third = b.ask_subscribe(ids(&["t1"]));
     assert_eq!(error_code(second).await, "CONSENT_BUSY");
     assert_eq!(error_code(third).await, "CONSENT_BUSY");
-    assert_eq!(call_count(&host, "getEmailAddress") + call_count(&host, "requestSubscribeMessage"), 0, "busy calls never reach the host");
+    assert_eq!(
+        call_count(&host, "getEmailAddress") + call_count(&host, "requestSubscribeMessage"),
+        0,
+        "busy calls never reach the host"
+    );
     fulfilled(first).await;
     fulfilled(b.ask_phone_number()).await;
     assert_eq!(call_count(&host, "getPhoneNumber"), 2);
@@ -172,7 +192,7 @@ async fn one_consent_request_at_a_time() {
 #[wasm_bindgen_test]
 async fn missing_host_or_api_is_host_unavailable_and_construction_never_throws() {
     // No `bn` or `my` global exists in the test page.
-    let no_host = ConsentBridge::new(JsValue::UNDEFINED).unwrap_or_else(|e| panic!("threw {}", code(&e)));
+    let no_host = ConsentBridge::new(None).unwrap_or_else(|e| panic!("threw {}", code(&e)));
     assert_eq!(error_code(no_host.ask_phone_number()).await, "HOST_UNAVAILABLE");
     let empty = bridge(&plan_json("{}"), "");
     assert_eq!(error_code(empty.ask_open_id()).await, "HOST_UNAVAILABLE");
@@ -182,7 +202,10 @@ async fn missing_host_or_api_is_host_unavailable_and_construction_never_throws()
 #[wasm_bindgen_test]
 async fn button_events() {
     let b = bridge(&mock_binance_host(&plan_json("{}")), "");
-    let ok = fulfilled(b.phone_number_from_event(plan_json(r#"{"type": "getphonenumber", "detail": {"code": "btn-token", "errMsg": "getPhoneNumber:ok"}}"#))).await;
+    let ok = fulfilled(b.phone_number_from_event(plan_json(
+        r#"{"type": "getphonenumber", "detail": {"code": "btn-token", "errMsg": "getPhoneNumber:ok"}}"#,
+    )))
+    .await;
     assert_eq!(get(&ok, "token").as_string().as_deref(), Some("btn-token"));
     assert_eq!(get(&ok, "kind").as_string().as_deref(), Some("phoneNumber"));
     let cases = [
@@ -241,7 +264,8 @@ async fn subscription_outcomes_report_every_reason() {
     }}"#;
     let host = host_with("requestSubscribeMessage", &plan_json(answer));
     let b = bridge(&host, r#"{"maxTemplatesPerCall": 10}"#);
-    let outcome = fulfilled(b.ask_subscribe(ids(&["acc", "rej", "ban", "fil", "notok", "badtok", "gone", "weird"]))).await;
+    let outcome =
+        fulfilled(b.ask_subscribe(ids(&["acc", "rej", "ban", "fil", "notok", "badtok", "gone", "weird"]))).await;
     assert_eq!(
         stringify(&get(&outcome, "rejected")),
         r#"[{"templateId":"rej","reason":"reject"},{"templateId":"ban","reason":"ban"},{"templateId":"fil","reason":"filter"},{"templateId":"notok","reason":"noToken"},{"templateId":"badtok","reason":"invalidToken"},{"templateId":"gone","reason":"missing"},{"templateId":"weird","reason":"missing"}]"#
@@ -260,20 +284,34 @@ async fn unrequested_and_prototype_keys_change_nothing() {
     let host = host_with("requestSubscribeMessage", &plan_proto_keys(&ids(&requested[..1])));
     let outcome = fulfilled(bridge(&host, "").ask_subscribe(ids(&requested[..1]))).await;
     assert_eq!(stringify(&get(&outcome, "rejected")), "[]");
-    assert_eq!(get(&outcome, "accepted").unchecked_into::<Array>().length(), 1, "errMsg, __proto__ and constructor are not templates");
+    assert_eq!(
+        get(&outcome, "accepted").unchecked_into::<Array>().length(),
+        1,
+        "errMsg, __proto__ and constructor are not templates"
+    );
     // Asking for "__proto__" itself reads only an own key, never the prototype.
-    let host = host_with("requestSubscribeMessage", &plan_json(r#"{"success": {"errMsg": "requestSubscribeMessage:ok"}}"#));
+    let host =
+        host_with("requestSubscribeMessage", &plan_json(r#"{"success": {"errMsg": "requestSubscribeMessage:ok"}}"#));
     let outcome = fulfilled(bridge(&host, "").ask_subscribe(ids(&["__proto__", "constructor"]))).await;
-    assert_eq!(stringify(&get(&outcome, "rejected")), r#"[{"templateId":"__proto__","reason":"missing"},{"templateId":"constructor","reason":"missing"}]"#);
+    assert_eq!(
+        stringify(&get(&outcome, "rejected")),
+        r#"[{"templateId":"__proto__","reason":"missing"},{"templateId":"constructor","reason":"missing"}]"#
+    );
 }
 
 #[wasm_bindgen_test]
 async fn subscription_failures() {
-    let denied = host_with("requestSubscribeMessage", &plan_json(r#"{"fail": {"errMsg": "requestSubscribeMessage:fail cancel"}}"#));
+    let denied = host_with(
+        "requestSubscribeMessage",
+        &plan_json(r#"{"fail": {"errMsg": "requestSubscribeMessage:fail cancel"}}"#),
+    );
     assert_eq!(error_code(bridge(&denied, "").ask_subscribe(ids(&["a"]))).await, "USER_DENIED");
     let not_object = host_with("requestSubscribeMessage", &plan_json(r#"{"success": "accept"}"#));
     assert_eq!(error_code(bridge(&not_object, "").ask_subscribe(ids(&["a"]))).await, "INVALID_RESULT");
-    let errored = host_with("requestSubscribeMessage", &plan_json(r#"{"fail": {"errCode": 20004, "errMsg": "requestSubscribeMessage:fail main switch off"}}"#));
+    let errored = host_with(
+        "requestSubscribeMessage",
+        &plan_json(r#"{"fail": {"errCode": 20004, "errMsg": "requestSubscribeMessage:fail main switch off"}}"#),
+    );
     assert_eq!(error_code(bridge(&errored, "").ask_subscribe(ids(&["a"]))).await, "HOST_ERROR");
 }
 
@@ -310,7 +348,11 @@ async fn every_entry_point_reaches_the_host_inside_the_tap() {
     let hop = js_sys::Promise::resolve(&JsValue::NULL);
     set_tap(&host, false);
     let _ = wasm_bindgen_futures::JsFuture::from(hop).await;
-    assert_eq!(error_code(b.ask_phone_number()).await, "HOST_ERROR", "the gesture host must refuse calls outside the tap");
+    assert_eq!(
+        error_code(b.ask_phone_number()).await,
+        "HOST_ERROR",
+        "the gesture host must refuse calls outside the tap"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -338,7 +380,7 @@ fn invalid_options_are_invalid_config() {
         r#"{"backend": "https://a.example", "headers": {"X-Number": 5}}"#,
     ];
     for case in cases {
-        match ConsentBridge::new(options(&JsValue::UNDEFINED, case)) {
+        match ConsentBridge::new(Some(options(&JsValue::UNDEFINED, case))) {
             Ok(_) => panic!("accepted {case}"),
             Err(e) => {
                 assert_eq!(code(&e), "INVALID_CONFIG", "{case}");
@@ -346,7 +388,12 @@ fn invalid_options_are_invalid_config() {
             }
         }
     }
-    for ok in [r#"{"backend": "https://api.example.com/mp/"}"#, r#"{"backend": "http://localhost:8080"}"#, r#"{"backend": "http://127.0.0.1:1"}"#, r#"{"backend": "http://[::1]:9"}"#] {
-        assert!(ConsentBridge::new(options(&JsValue::UNDEFINED, ok)).is_ok(), "{ok}");
+    for ok in [
+        r#"{"backend": "https://api.example.com/mp/"}"#,
+        r#"{"backend": "http://localhost:8080"}"#,
+        r#"{"backend": "http://127.0.0.1:1"}"#,
+        r#"{"backend": "http://[::1]:9"}"#,
+    ] {
+        assert!(ConsentBridge::new(Some(options(&JsValue::UNDEFINED, ok))).is_ok(), "{ok}");
     }
 }

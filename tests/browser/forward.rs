@@ -83,13 +83,19 @@ async fn each_flow_end_to_end_over_the_host_request_api() {
 
 #[wasm_bindgen_test]
 async fn subscriptions_forward_only_accepted_templates() {
-    let host = host_with("requestSubscribeMessage", &plan_json(r#"{"success": {"s-a": {"type": "accept", "token": "PUSH-sa-1"}, "s-b": {"type": "reject"}}}"#));
+    let host = host_with(
+        "requestSubscribeMessage",
+        &plan_json(r#"{"success": {"s-a": {"type": "accept", "token": "PUSH-sa-1"}, "s-b": {"type": "reject"}}}"#),
+    );
     let b = forwarding(&host, "");
     let sub = fulfilled(b.request_subscribe_message(ids(&["s-a", "s-b"]))).await;
     assert_eq!(stringify(&get(&sub, "forwarded")), r#"["s-a"]"#);
     assert_eq!(stringify(&get(&sub, "rejected")), r#"[{"templateId":"s-b","reason":"reject"}]"#);
     let req = check_delivered("PUSH-sa-1", "/consent/subscriptions").await;
-    assert_eq!(get(&req, "body").as_string().as_deref(), Some(r#"{"subscriptions":[{"templateId":"s-a","pushToken":"PUSH-sa-1"}]}"#));
+    assert_eq!(
+        get(&req, "body").as_string().as_deref(),
+        Some(r#"{"subscriptions":[{"templateId":"s-a","pushToken":"PUSH-sa-1"}]}"#)
+    );
     // Nothing accepted: nothing is sent, and the outcome still says why.
     let none = host_with("requestSubscribeMessage", &plan_json(r#"{"success": {"s-c": "reject"}}"#));
     let sub = fulfilled(forwarding(&none, "").request_subscribe_message(ids(&["s-c"]))).await;
@@ -123,14 +129,14 @@ async fn headers_can_come_from_a_function() {
     let opts = options(&host_with_token(&token), &format!(r#"{{"backend": "{}"}}"#, backend()));
     let f = js_sys::Function::new_no_args("return Promise.resolve({'X-Session': 'from-fn'})");
     let _ = js_sys::Reflect::set(&opts, &"headers".into(), &f);
-    let b = ConsentBridge::new(opts).unwrap_or_else(|e| panic!("{}", message(&e)));
+    let b = ConsentBridge::new(Some(opts)).unwrap_or_else(|e| panic!("{}", message(&e)));
     fulfilled(b.get_phone_number()).await;
     let req = check_delivered(&token, "/consent/phone-number").await;
     assert_eq!(get(&get(&req, "headers"), "x-session").as_string().as_deref(), Some("from-fn"));
     let bad = options(&host_with_token(&unique("hdrbad")), &format!(r#"{{"backend": "{}"}}"#, backend()));
     let f = js_sys::Function::new_no_args("return {'X-Evil': 'a\\nb'}");
     let _ = js_sys::Reflect::set(&bad, &"headers".into(), &f);
-    let b = ConsentBridge::new(bad).unwrap_or_else(|e| panic!("{}", message(&e)));
+    let b = ConsentBridge::new(Some(bad)).unwrap_or_else(|e| panic!("{}", message(&e)));
     assert_eq!(error_code(b.get_phone_number()).await, "INVALID_CONFIG");
 }
 
@@ -160,7 +166,10 @@ async fn transient_failures_are_retried_with_one_idempotency_key() {
     assert_eq!(got.len(), 3, "two 503s then success");
     let k = keys(&got);
     assert!(k.iter().all(|x| x == &k[0] && x.len() == 36), "one idempotency key across retries: {k:?}");
-    assert_eq!(got.iter().map(|r| get(r, "status").as_f64().unwrap_or(0.0) as u16).collect::<Vec<_>>(), vec![503, 503, 200]);
+    assert_eq!(
+        got.iter().map(|r| get(r, "status").as_f64().unwrap_or(0.0) as u16).collect::<Vec<_>>(),
+        vec![503, 503, 200]
+    );
 
     let scenario = unique("s429");
     fault_for(&scenario, r#"{"kind": "status", "status": 429, "times": 1, "retryAfter": 1}"#).await;
@@ -177,9 +186,19 @@ async fn the_fault_matrix() {
     // (scripted fault, extra options, expected outcome, requests the backend sees)
     let cases = [
         (r#"{"kind": "status", "status": 500, "times": 5}"#, r#""retries": 2"#, "BACKEND_REJECTED", 3),
-        (r#"{"kind": "status", "status": 400, "times": 1, "body": {"code": "BAD", "message": "no"}}"#, r#""retries": 2"#, "BACKEND_REJECTED", 1),
+        (
+            r#"{"kind": "status", "status": 400, "times": 1, "body": {"code": "BAD", "message": "no"}}"#,
+            r#""retries": 2"#,
+            "BACKEND_REJECTED",
+            1,
+        ),
         (r#"{"kind": "status", "status": 409, "times": 1}"#, r#""retries": 2"#, "BACKEND_REJECTED", 1),
-        (r#"{"kind": "status", "status": 200, "times": 1, "body": {"code": "900201", "message": "invalid data token", "data": null, "success": false}}"#, r#""retries": 2"#, "BACKEND_REJECTED", 1),
+        (
+            r#"{"kind": "status", "status": 200, "times": 1, "body": {"code": "900201", "message": "invalid data token", "data": null, "success": false}}"#,
+            r#""retries": 2"#,
+            "BACKEND_REJECTED",
+            1,
+        ),
         (r#"{"kind": "slow", "ms": 1500, "times": 1}"#, r#""retries": 0, "timeoutMs": 300"#, "BACKEND_TIMEOUT", 1),
         (r#"{"kind": "slow", "ms": 1500, "times": 1}"#, r#""retries": 1, "timeoutMs": 300"#, "OK", 2),
         (r#"{"kind": "malformed", "times": 1}"#, r#""retries": 2"#, "BACKEND_INVALID_RESPONSE", 1),
@@ -192,7 +211,10 @@ async fn the_fault_matrix() {
         let scenario = unique("matrix");
         fault_for(&scenario, fault).await;
         let token = unique("matrix");
-        let b = bridge(&host_with_token(&token), &format!(r#"{{"backend": "{url}", {extra}, {}}}"#, scenario_header(&scenario)));
+        let b = bridge(
+            &host_with_token(&token),
+            &format!(r#"{{"backend": "{url}", {extra}, {}}}"#, scenario_header(&scenario)),
+        );
         let outcome = match settle(b.get_phone_number()).await {
             Ok(_) => "OK".to_owned(),
             Err(e) => {

@@ -76,7 +76,7 @@ pub fn options(host: &JsValue, extra: &str) -> JsValue {
 }
 
 pub fn bridge(host: &JsValue, extra: &str) -> ConsentBridge {
-    match ConsentBridge::new(options(host, extra)) {
+    match ConsentBridge::new(Some(options(host, extra))) {
         Ok(b) => b,
         Err(e) => panic!("bridge construction failed: {} {}", code(&e), message(&e)),
     }
@@ -103,7 +103,12 @@ pub async fn error_code(p: Promise) -> String {
     match settle(p).await {
         Ok(v) => panic!("expected a rejection, got {}", stringify(&v)),
         Err(e) => {
-            assert_eq!(get(&e, "name").as_string().as_deref(), Some("BridgeError"), "not a BridgeError: {}", stringify(&e));
+            assert_eq!(
+                get(&e, "name").as_string().as_deref(),
+                Some("BridgeError"),
+                "not a BridgeError: {}",
+                stringify(&e)
+            );
             code(&e)
         }
     }

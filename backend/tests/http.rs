@@ -1,0 +1,123 @@
+//! The reference backend over real HTTP on 127.0.0.1: routes, validation, single use,
+//! idempotent replays, lifetimes, CORS and scoped faults.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// A backend on a free loopback port, stopped when dropped.
+struct Server {
+    addr: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn start(faults: bool) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr").to_string();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, mp_consent_backend::app(faults)).await;
+    });
+    Server { addr, task }
+}
+
+/// One HTTP/1.1 request; returns (status, lower-case head, body).
+async fn request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let mut req =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    stream.write_all(req.as_bytes()).await.expect("write");
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw).await;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, head.to_ascii_lowercase(), body.to_owned())
+}
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+const JSON: (&str, &str) = ("Content-Type", "application/json");
+
+#[tokio::test]
+async fn accepts_once_replays_same_key_and_refuses_reuse() {
+    let s = start(false).await;
+    let body = format!(r#"{{"dataToken":"tok-1","obtainedAt":{}}}"#, now());
+    let (st, head, first) =
+        request(&s.addr, "POST", "/consent/phone-number", &[JSON, ("Idempotency-Key", "k1")], &body).await;
+    assert_eq!(st, 200, "{first}");
+    assert!(head.contains("access-control-allow-origin: *"));
+    assert!(first.contains(r#""kind":"phoneNumber""#));
+    let (st, _, replay) =
+        request(&s.addr, "POST", "/consent/phone-number", &[JSON, ("Idempotency-Key", "k1")], &body).await;
+    assert_eq!((st, replay.as_str()), (200, first.as_str()), "same key: the stored answer again");
+    let (st, _, reuse) =
+        request(&s.addr, "POST", "/consent/phone-number", &[JSON, ("Idempotency-Key", "k2")], &body).await;
+    assert_eq!(st, 409);
+    assert!(reuse.contains("TOKEN_ALREADY_USED"));
+}
+
+#[tokio::test]
+async fn validates_bodies_and_lifetimes() {
+    let s = start(false).await;
+    let old = format!(r#"{{"dataToken":"t","obtainedAt":{}}}"#, now() - 121_000);
+    let (st, _, body) = request(&s.addr, "POST", "/consent/email", &[JSON], &old).await;
+    assert_eq!(st, 410);
+    assert!(body.contains("900200"));
+    for bad in [r#"{"dataToken":""}"#, r#"{"dataToken":"t","obtainedAt":1,"x":1}"#, "not json"] {
+        let (st, _, _) = request(&s.addr, "POST", "/consent/open-id", &[JSON], bad).await;
+        assert_eq!(st, 400, "{bad}");
+    }
+    let (st, _, _) = request(&s.addr, "POST", "/consent/subscriptions", &[JSON], r#"{"subscriptions":[]}"#).await;
+    assert_eq!(st, 400);
+    let (st, _, _) =
+        request(&s.addr, "POST", "/consent/auth-code", &[JSON], r#"{"authCode":"a","scopes":["auth_base"]}"#).await;
+    assert_eq!(st, 200);
+}
+
+#[tokio::test]
+async fn answers_cors_preflights_and_exposes_retry_after() {
+    let s = start(false).await;
+    let preflight = [("Origin", "http://127.0.0.1:9"), ("Access-Control-Request-Method", "POST")];
+    let (st, head, _) = request(&s.addr, "OPTIONS", "/consent/phone-number", &preflight, "").await;
+    assert_eq!(st, 204);
+    assert!(head.contains("access-control-allow-methods: post"));
+    assert!(head.contains("access-control-expose-headers: retry-after"));
+}
+
+#[tokio::test]
+async fn faults_apply_to_their_scenario_only_and_requests_are_recorded() {
+    let s = start(true).await;
+    let fault = r#"{"kind":"status","status":503,"times":1,"scenario":"A","retryAfter":2}"#;
+    assert_eq!(request(&s.addr, "POST", "/__test/fault", &[JSON], fault).await.0, 200);
+    let body = |t: &str| format!(r#"{{"dataToken":"{t}","obtainedAt":{}}}"#, now());
+    let (st, _, _) = request(&s.addr, "POST", "/consent/email", &[JSON, ("X-Test-Scenario", "B")], &body("b")).await;
+    assert_eq!(st, 200, "another scenario is unaffected");
+    let (st, head, _) = request(&s.addr, "POST", "/consent/email", &[JSON, ("X-Test-Scenario", "A")], &body("a")).await;
+    assert_eq!(st, 503);
+    assert!(head.contains("retry-after: 2"));
+    let (st, _, _) = request(&s.addr, "POST", "/consent/email", &[JSON, ("X-Test-Scenario", "A")], &body("a")).await;
+    assert_eq!(st, 200, "the fault was used up");
+    let (_, _, log) = request(&s.addr, "GET", "/__test/received", &[], "").await;
+    assert_eq!(log.matches(r#""uri":"/consent/email""#).count(), 3, "{log}");
+    assert_eq!(request(&s.addr, "POST", "/__test/fault", &[JSON], r#"{"kind":"nope"}"#).await.0, 400);
+}
+
+#[tokio::test]
+async fn test_endpoints_exist_only_in_fault_mode() {
+    let s = start(false).await;
+    let (st, _, _) = request(&s.addr, "GET", "/__test/received", &[], "").await;
+    assert_eq!(st, 404);
+}

@@ -1,0 +1,59 @@
+// Compiled with `tsc --strict` against the INSTALLED package: every option, result and
+// error type is declared, and misuse is a type error (each @ts-expect-error must fire).
+import {
+  ConsentBridge,
+  BridgeError,
+  type BridgeErrorCode,
+  type ConsentBridgeOptions,
+  type DataConsent,
+  type RejectReason,
+  type SubscribeOutcome,
+  type SubscriptionsForwarded,
+} from 'mp-consent-bridge';
+import { mockBinanceHost } from 'mp-consent-bridge/testing';
+
+const options: ConsentBridgeOptions = {
+  host: mockBinanceHost(),
+  hostTimeoutMs: 30_000,
+  maxTemplatesPerCall: 3,
+  backend: 'https://api.example.com',
+  routes: { phoneNumber: '/phone', subscriptions: '/subs' },
+  headers: async () => ({ Authorization: 'Bearer session' }),
+  timeoutMs: 5_000,
+  retries: 2,
+  transport: 'auto',
+};
+const bridge = new ConsentBridge(options);
+const bare = new ConsentBridge();
+
+export async function flows(): Promise<string[]> {
+  const consent: DataConsent = await bridge.askPhoneNumber();
+  const kind: 'phoneNumber' | 'openId' | 'email' = consent.kind;
+  const lifetime: number = consent.expiresAt - consent.obtainedAt;
+  const fromButton: DataConsent = await bridge.phoneNumberFromEvent({ detail: { code: 'x' } });
+  const outcome: SubscribeOutcome = await bare.askSubscribe(['t1', 't2']);
+  const reasons: RejectReason[] = outcome.rejected.map((r) => r.reason);
+  const pushTokens: string[] = outcome.accepted.map((a) => a.pushToken);
+  const sent: SubscriptionsForwarded = await bridge.requestSubscribeMessage(['t1']);
+  const answer: unknown = await bridge.forward(consent);
+  try {
+    await bridge.getPhoneNumber();
+  } catch (e) {
+    if (e instanceof BridgeError) {
+      const code: BridgeErrorCode = e.code;
+      const status: number | undefined = e.details.status;
+      const message: string = e.message;
+      return [code, String(status), message];
+    }
+  }
+  // @ts-expect-error transport is a closed set
+  new ConsentBridge({ transport: 'xhr' });
+  // @ts-expect-error template ids are strings
+  await bridge.askSubscribe([1]);
+  // @ts-expect-error error codes are a closed set
+  const wrong: BridgeErrorCode = 'NOT_A_CODE';
+  // @ts-expect-error BridgeError instances come from the bridge only
+  new BridgeError();
+  void [kind, lifetime, fromButton, reasons, pushTokens, sent, answer, wrong];
+  return [];
+}
