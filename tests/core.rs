@@ -147,3 +147,149 @@ fn wire_bodies_are_camel_case_strict_and_redacted_in_debug() {
         assert!(!shown.contains("SECRET"), "{shown}");
     }
 }
+
+mod alipay {
+    use super::*;
+    use mp_consent_bridge::consent::{auth_code, authorize_event, open_user_info, validate_scopes, UserProfile};
+
+    fn user_info(inner: &str) -> Settlement {
+        let response = format!(r#"{{"response":{inner}}}"#);
+        Settlement::Success(obj(&[("response", s(&response))]))
+    }
+
+    #[test]
+    fn documented_profile_with_2022_empties_is_normal() {
+        let inner = r#"{"code":"10000","msg":"Success","avatar":"https://tfs.alipayobjects.com/images/partner/x","nickName":"小明","gender":"","countryCode":"","province":"","city":""}"#;
+        let p = open_user_info(user_info(inner)).unwrap_or_default();
+        assert_eq!(
+            p,
+            UserProfile {
+                nick_name: "小明".into(),
+                avatar: "https://tfs.alipayobjects.com/images/partner/x".into(),
+                ..UserProfile::default()
+            }
+        );
+        let full = r#"{"code":"10000","nickName":"n","gender":"f","countryCode":"CN","province":"浙江省","city":"杭州市","avatar":""}"#;
+        assert_eq!(open_user_info(user_info(full)).map(|p| p.gender), Ok("f".to_owned()));
+    }
+
+    #[test]
+    fn inner_failures_say_what_to_do() {
+        let e = open_user_info(user_info(r#"{"code":"40006","msg":"Insufficient Permissions","subCode":"isv.insufficient-isv-permissions","subMsg":"ISV权限不足"}"#)).err();
+        let e = e.unwrap_or_else(|| panic!("accepted 40006"));
+        assert_eq!(e.code(), ErrorCode::HostError);
+        assert!(e.message().contains("obtain basic member information"));
+        assert_eq!(e.details().host_code.as_deref(), Some("40006 isv.insufficient-isv-permissions"));
+        let e = open_user_info(user_info(r#"{"code":"40003","subCode":"isv.invalid-auth-relations"}"#)).err();
+        let e = e.unwrap_or_else(|| panic!("accepted 40003"));
+        assert_eq!(e.code(), ErrorCode::ScopeNotGranted);
+        assert!(e.message().contains("getAuthorize"));
+        assert_eq!(e.details().scopes, vec![("userInfo".to_owned(), "40003".to_owned())]);
+    }
+
+    #[test]
+    fn malformed_profiles_are_invalid_result() {
+        let long = format!(r#"{{"code":"10000","nickName":"{}"}}"#, "n".repeat(129));
+        let cases = [
+            Settlement::Success(obj(&[("response", HostValue::Number(1.0))])),
+            Settlement::Success(obj(&[])),
+            Settlement::Success(obj(&[("response", s("not json"))])),
+            Settlement::Success(obj(&[("response", s(r#"{"other":{}}"#))])),
+            user_info(r#""string""#),
+            user_info(r#"{"msg":"no code"}"#),
+            user_info(r#"{"code":"10000","nickName":5}"#),
+            user_info(r#"{"code":"10000","gender":"x"}"#),
+            user_info(r#"{"code":"10000","countryCode":"CHN"}"#),
+            user_info(r#"{"code":"10000","avatar":"http://insecure/a.png"}"#),
+            user_info(r#"{"code":"10000","avatar":"javascript:alert(1)"}"#),
+            user_info(r#"{"code":"10000","nickName":"a\u0007b"}"#),
+            user_info(&long),
+        ];
+        for case in cases {
+            let shown = format!("{case:?}");
+            assert_eq!(open_user_info(case).map_err(|e| e.code()).err(), Some(ErrorCode::InvalidResult), "{shown}");
+        }
+    }
+
+    #[test]
+    fn auth_codes_need_every_scope() {
+        let ok = obj(&[
+            ("authCode", s("ac-1")),
+            ("authSuccessScopes", HostValue::Array(vec![s("auth_base"), s("auth_user")])),
+            ("authErrorScopes", obj(&[])),
+        ]);
+        let c = auth_code(&ids(&["auth_user"]), Settlement::Success(ok), 10).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.auth_code.expose(), "ac-1");
+        assert_eq!(c.granted_scopes, ids(&["auth_base", "auth_user"]));
+        let partial = obj(&[
+            ("authCode", s("ac-2")),
+            ("authSuccessScopes", HostValue::Array(vec![s("USER_ID")])),
+            ("authErrorScopes", obj(&[("USER_NICKNAME", s("40006"))])),
+        ]);
+        let e = auth_code(&ids(&["USER_ID", "USER_NICKNAME", "USER_AVATAR"]), Settlement::Success(partial), 0).err();
+        let e = e.unwrap_or_else(|| panic!("accepted a partial grant"));
+        assert_eq!(e.code(), ErrorCode::ScopeNotGranted);
+        assert_eq!(
+            e.details().scopes,
+            vec![("USER_NICKNAME".into(), "40006".into()), ("USER_AVATAR".into(), String::new())]
+        );
+        assert!(!e.message().contains("ac-2"));
+    }
+
+    #[test]
+    fn auth_code_failures_map_by_code() {
+        for (code, expected) in [
+            (11.0, ErrorCode::UserDenied),
+            (3.0, ErrorCode::UserDenied),
+            (1001.0, ErrorCode::UserDenied),
+            (12.0, ErrorCode::HostError),
+            (10.0, ErrorCode::HostError),
+        ] {
+            let fail = obj(&[("error", HostValue::Number(code)), ("errorMessage", s("x"))]);
+            let e = auth_code(&ids(&["auth_base"]), Settlement::Failure(fail), 0).err();
+            assert_eq!(e.as_ref().map(|e| e.code()), Some(expected), "{code}");
+            assert_eq!(e.and_then(|e| e.details().host_code.clone()), Some(format!("{code}")));
+        }
+        for bad in [
+            obj(&[("authSuccessScopes", HostValue::Array(vec![s("auth_base")]))]),
+            obj(&[("authCode", HostValue::Number(1.0)), ("authSuccessScopes", HostValue::Array(vec![s("auth_base")]))]),
+            obj(&[("authCode", s("a")), ("authSuccessScopes", s("auth_base"))]),
+        ] {
+            let shown = format!("{bad:?}");
+            assert_eq!(
+                auth_code(&ids(&["auth_base"]), Settlement::Success(bad), 0).map_err(|e| e.code()).err(),
+                Some(ErrorCode::InvalidResult),
+                "{shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn scopes_are_checked_before_asking() {
+        assert!(validate_scopes(&ids(&["auth_base"])).is_ok());
+        assert!(validate_scopes(&ids(&["USER_ID", "USER_NICKNAME", "USER_AVATAR", "SEND_MESSAGE"])).is_ok());
+        for bad in [
+            vec![],
+            ids(&["auth base"]),
+            ids(&["a", "a"]),
+            ids(&[""]),
+            ids(&["USER_NICKNAME", "PLAINTEXT_MOBILE_PHONE"]),
+            ids(&["x"; 11]),
+        ] {
+            assert_eq!(validate_scopes(&bad).map_err(|e| e.code()).err(), Some(ErrorCode::InvalidArgument), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn authorize_button_events() {
+        assert!(authorize_event(&obj(&[("type", s("getAuthorize")), ("detail", obj(&[]))])).is_ok());
+        let cancelled = obj(&[
+            ("type", s("error")),
+            ("detail", obj(&[("errorMessage", s("用户取消授权")), ("errorCode", HostValue::Number(11.0))])),
+        ]);
+        assert_eq!(authorize_event(&cancelled).map_err(|e| e.code()).err(), Some(ErrorCode::UserDenied));
+        let plain_error = obj(&[("type", s("error")), ("detail", obj(&[("errorMessage", s("something"))]))]);
+        assert_eq!(authorize_event(&plain_error).map_err(|e| e.code()).err(), Some(ErrorCode::UserDenied));
+        assert_eq!(authorize_event(&HostValue::Null).map_err(|e| e.code()).err(), Some(ErrorCode::InvalidArgument));
+    }
+}

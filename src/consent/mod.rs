@@ -3,16 +3,23 @@
 //! Nothing here knows about JS. The host layer copies each host answer into a
 //! [`HostValue`] and hands it here together with how it arrived ([`Settlement`]).
 
+mod alipay;
 mod binance;
 mod failure;
+mod json;
 mod token;
 mod value;
 
+pub use alipay::{
+    auth_code, authorize_event, open_user_info, validate_scopes, AuthCodeConsent, UserProfile, AUTH_CODE_LIFETIME_MS,
+    CANCEL_CODES,
+};
 pub use binance::{
     data_consent, data_consent_from_event, subscribe_outcome, validate_template_ids, DEFAULT_MAX_TEMPLATES,
     MAX_TEMPLATE_ID_LEN,
 };
 pub use failure::{failure_error, is_failure_message};
+pub use json::{parse_json, JsonError};
 pub use token::{Token, MAX_TOKEN_LEN};
 pub use value::{HostValue, Limits};
 

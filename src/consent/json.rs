@@ -1,0 +1,285 @@
+//! A small, bounded JSON parser into [`HostValue`], for JSON that arrives as a string
+//! inside a host answer (Alipay's `getOpenUserInfo` `response`). Pure Rust, so it is
+//! fuzzed natively, and it keeps serde_json and its float formatting out of the wasm.
+
+use super::value::{HostValue, Limits};
+
+/// Why a string is not acceptable JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonError {
+    /// Not JSON at all, or trailing data.
+    Syntax,
+    /// Beyond the [`Limits`] (depth, size or string length).
+    TooLarge,
+}
+
+struct Parser<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    nodes: usize,
+    limits: Limits,
+}
+
+/// Parses `text` as one JSON value within `limits`.
+pub fn parse_json(text: &str, limits: Limits) -> Result<HostValue, JsonError> {
+    let mut p = Parser { bytes: text.as_bytes(), pos: 0, nodes: 0, limits };
+    let value = p.value(0)?;
+    p.skip_ws();
+    if p.pos == p.bytes.len() {
+        Ok(value)
+    } else {
+        Err(JsonError::Syntax)
+    }
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    fn eat(&mut self, literal: &[u8]) -> Result<(), JsonError> {
+        if self.bytes.get(self.pos..self.pos + literal.len()) == Some(literal) {
+            self.pos += literal.len();
+            Ok(())
+        } else {
+            Err(JsonError::Syntax)
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<HostValue, JsonError> {
+        self.nodes += 1;
+        if self.nodes > self.limits.max_nodes || depth > self.limits.max_depth {
+            return Err(JsonError::TooLarge);
+        }
+        self.skip_ws();
+        match self.peek().ok_or(JsonError::Syntax)? {
+            b'n' => self.eat(b"null").map(|()| HostValue::Null),
+            b't' => self.eat(b"true").map(|()| HostValue::Bool(true)),
+            b'f' => self.eat(b"false").map(|()| HostValue::Bool(false)),
+            b'"' => self.string().map(HostValue::String),
+            b'[' => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                self.skip_ws();
+                if self.peek() == Some(b']') {
+                    self.pos += 1;
+                    return Ok(HostValue::Array(items));
+                }
+                loop {
+                    items.push(self.value(depth + 1)?);
+                    self.skip_ws();
+                    match self.peek() {
+                        Some(b',') => self.pos += 1,
+                        Some(b']') => {
+                            self.pos += 1;
+                            return Ok(HostValue::Array(items));
+                        }
+                        _ => return Err(JsonError::Syntax),
+                    }
+                }
+            }
+            b'{' => {
+                self.pos += 1;
+                let mut entries = Vec::new();
+                self.skip_ws();
+                if self.peek() == Some(b'}') {
+                    self.pos += 1;
+                    return Ok(HostValue::Object(entries));
+                }
+                loop {
+                    self.skip_ws();
+                    if self.peek() != Some(b'"') {
+                        return Err(JsonError::Syntax);
+                    }
+                    let key = self.string()?;
+                    self.skip_ws();
+                    self.eat(b":")?;
+                    let value = self.value(depth + 1)?;
+                    entries.push((key, value));
+                    self.skip_ws();
+                    match self.peek() {
+                        Some(b',') => self.pos += 1,
+                        Some(b'}') => {
+                            self.pos += 1;
+                            return Ok(HostValue::Object(entries));
+                        }
+                        _ => return Err(JsonError::Syntax),
+                    }
+                }
+            }
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => Err(JsonError::Syntax),
+        }
+    }
+
+    fn number(&mut self) -> Result<HostValue, JsonError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(JsonError::Syntax),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(JsonError::Syntax);
+            }
+            self.digits();
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(JsonError::Syntax);
+            }
+            self.digits();
+        }
+        let text =
+            core::str::from_utf8(self.bytes.get(start..self.pos).unwrap_or_default()).map_err(|_| JsonError::Syntax)?;
+        text.parse::<f64>().map(HostValue::Number).map_err(|_| JsonError::Syntax)
+    }
+
+    fn digits(&mut self) {
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let hex = self.bytes.get(self.pos..self.pos + 4).ok_or(JsonError::Syntax)?;
+        let text = core::str::from_utf8(hex).map_err(|_| JsonError::Syntax)?;
+        let value = u32::from_str_radix(text, 16).map_err(|_| JsonError::Syntax)?;
+        self.pos += 4;
+        Ok(value)
+    }
+
+    fn string(&mut self) -> Result<String, JsonError> {
+        self.pos += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            if out.len() > self.limits.max_string_len {
+                return Err(JsonError::TooLarge);
+            }
+            let start = self.pos;
+            while !matches!(self.peek(), Some(b'"' | b'\\') | None) {
+                if self.peek().is_some_and(|b| b < 0x20) {
+                    return Err(JsonError::Syntax);
+                }
+                self.pos += 1;
+            }
+            let run = self.bytes.get(start..self.pos).unwrap_or_default();
+            out.push_str(core::str::from_utf8(run).map_err(|_| JsonError::Syntax)?);
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return if out.len() > self.limits.max_string_len { Err(JsonError::TooLarge) } else { Ok(out) };
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let escaped = self.peek().ok_or(JsonError::Syntax)?;
+                    self.pos += 1;
+                    match escaped {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let first = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&first)
+                                && self.bytes.get(self.pos..self.pos + 2) == Some(b"\\u")
+                            {
+                                self.pos += 2;
+                                let second = self.hex4()?;
+                                if (0xDC00..0xE000).contains(&second) {
+                                    0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                                } else {
+                                    out.push('\u{FFFD}');
+                                    second
+                                }
+                            } else {
+                                first
+                            };
+                            out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+                        }
+                        _ => return Err(JsonError::Syntax),
+                    }
+                }
+                _ => return Err(JsonError::Syntax),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(text: &str) -> Result<HostValue, JsonError> {
+        parse_json(text, Limits::default())
+    }
+
+    #[test]
+    fn parses_what_serde_json_parses() {
+        for text in [
+            r#"{"response":{"code":"10000","msg":"Success","nickName":"小明 😀","avatar":"https://a/b.png","gender":""}}"#,
+            r#"[1, -2.5e3, 0, true, false, null, "a\"b\\c\/\n\u00e9\ud83d\ude00"]"#,
+            "  {}  ",
+            "[]",
+            "\"\"",
+        ] {
+            let ours = p(text);
+            let theirs: Result<serde_json::Value, _> = serde_json::from_str(text);
+            assert!(ours.is_ok() && theirs.is_ok(), "{text}");
+        }
+        assert_eq!(p(r#""\ud83d\ude00""#), Ok(HostValue::String("😀".into())));
+        assert_eq!(p("-0.5"), Ok(HostValue::Number(-0.5)));
+    }
+
+    #[test]
+    fn refuses_what_serde_json_refuses() {
+        for text in [
+            "",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            "-",
+            "nul",
+            "\"a\nb\"",
+            "{'a':1}",
+            "[1] 2",
+            "\"\\x\"",
+            "{\"a\" 1}",
+            "NaN",
+        ] {
+            assert_eq!(p(text), Err(JsonError::Syntax), "{text:?}");
+            assert!(serde_json::from_str::<serde_json::Value>(text).is_err(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn enforces_limits() {
+        let deep = format!("{}{}", "[".repeat(20), "]".repeat(20));
+        assert_eq!(p(&deep), Err(JsonError::TooLarge));
+        let long = format!("\"{}\"", "x".repeat(20_000));
+        assert_eq!(p(&long), Err(JsonError::TooLarge));
+        let wide = format!("[{}0]", "0,".repeat(2_000));
+        assert_eq!(p(&wide), Err(JsonError::TooLarge));
+    }
+}
