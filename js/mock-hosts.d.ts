@@ -18,3 +18,11 @@ export function fakeToken(prefix?: string): string;
 export function mockBinanceHost(script?: Record<string, MockPlan>): MockHost;
 /** The documented denial of a Binance consent API. */
 export function binanceDenial(api: string): MockPlan;
+/** The documented `my.getOpenUserInfo` success (a JSON string in `response`). */
+export function alipayUserInfo(profile?: Record<string, string>): MockPlan;
+/** A documented `my.getOpenUserInfo` failure inside the response string. */
+export function alipayUserInfoError(code: '40006' | '40003'): MockPlan;
+/** A `my.getAuthCode` failure `{error, errorMessage}`. */
+export function alipayAuthError(error: number, errorMessage?: string): MockPlan;
+/** An Alipay `my` host whose consent APIs succeed unless `script` says otherwise. */
+export function mockAlipayHost(script?: Record<string, MockPlan>): MockHost;

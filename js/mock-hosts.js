@@ -1,5 +1,6 @@
-// Mock mini program hosts that follow the documented shapes (DESIGN.md §2–§3), for tests,
-// the demo and your own unit tests: `import { mockBinanceHost } from 'mp-consent-bridge/testing'`.
+// Mock mini program hosts (Binance `bn`, Alipay `my`) that follow the documented shapes
+// (DESIGN.md §2–§3), for tests, the demo and your own unit tests:
+// `import { mockBinanceHost, mockAlipayHost } from 'mp-consent-bridge/testing'`.
 //
 // Each API answers according to a plan: { success: value } or { fail: value }, delivered
 // through callbacks, a returned promise, or both (`via`); { throws: value }; 'never'; or a
@@ -102,4 +103,37 @@ export function mockBinanceHost(script = {}) {
 /** The documented denial of a Binance consent API. */
 export function binanceDenial(api) {
   return { fail: { errMsg: `${api}:fail user deny` } };
+}
+
+/** The documented `my.getOpenUserInfo` success: a JSON string, only avatar and nickName filled (since 2022). */
+export function alipayUserInfo(profile = {}) {
+  const inner = { code: '10000', msg: 'Success', avatar: 'https://tfs.alipayobjects.com/images/partner/mock.png', nickName: 'Mock User', gender: '', countryCode: '', province: '', city: '', ...profile };
+  return { success: { response: JSON.stringify({ response: inner }) } };
+}
+
+/** A documented `my.getOpenUserInfo` failure carried inside the response string: '40006' or '40003'. */
+export function alipayUserInfoError(code) {
+  const inner = code === '40006'
+    ? { code: '40006', msg: 'Insufficient Permissions', subCode: 'isv.insufficient-isv-permissions', subMsg: 'ISV权限不足' }
+    : { code: '40003', msg: 'Insufficient Conditions', subCode: 'isv.invalid-auth-relations', subMsg: '无效的授权关系' };
+  return { success: { response: JSON.stringify({ response: inner }) } };
+}
+
+/** A `my.getAuthCode` failure with its documented code: 11 cancelled, 3 no result, 10 empty data, 12 network, 1001 (Alipay+) cancel. */
+export function alipayAuthError(error, errorMessage = 'mock failure') {
+  return { fail: { error, errorMessage } };
+}
+
+/** An Alipay `my` host whose consent APIs succeed unless `script` says otherwise. */
+export function mockAlipayHost(script = {}) {
+  return makeHost(
+    {
+      getOpenUserInfo: () => alipayUserInfo(),
+      getAuthCode: () => ({
+        success: (options) => ({ authCode: fakeToken('authcode'), authSuccessScopes: [...(options.scopes || [])], authErrorScopes: {} }),
+      }),
+    },
+    script,
+    'alipay',
+  );
 }

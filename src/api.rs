@@ -3,7 +3,10 @@
 //! synchronously where it asks for consent, and returns a promise.
 
 use crate::bridge::Bridge;
-use crate::consent::{DataConsent, DataKind, PushConsent, Token, DATA_TOKEN_LIFETIME_MS, PUSH_TOKEN_LIFETIME_MS};
+use crate::consent::{
+    AuthCodeConsent, DataConsent, DataKind, PushConsent, Token, UserProfile, AUTH_CODE_LIFETIME_MS,
+    DATA_TOKEN_LIFETIME_MS, PUSH_TOKEN_LIFETIME_MS,
+};
 use crate::error::{BridgeError, ErrorCode, Result};
 use crate::options::BridgeOptions;
 use crate::sys;
@@ -107,6 +110,34 @@ export interface SubscriptionsForwarded extends SubscribeOutcome {
   response: unknown;
 }
 
+/** The member's public profile from `my.getOpenUserInfo` (user-controlled data). */
+export interface UserProfile {
+  nickName: string;
+  /** An https URL, or "". */
+  avatar: string;
+  /** "m", "f" or "" (always "" since 2022). */
+  gender: "m" | "f" | "";
+  /** Two letters, or "". */
+  countryCode: string;
+  province: string;
+  city: string;
+}
+
+/** A validated Alipay auth code: single use; your backend exchanges it (applyToken). */
+export interface AuthCodeConsent {
+  authCode: string;
+  grantedScopes: string[];
+  obtainedAt: number;
+  expiresAt: number;
+}
+
+/** The event of the `getAuthorize` button's onGetAuthorize or onError handler. */
+export interface AuthorizeButtonEvent {
+  type?: string;
+  detail?: { errorCode?: number | string; errorMessage?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
 /** The `onGetphonenumber` button event. */
 export interface PhoneNumberButtonEvent {
   detail: { code?: string; errMsg?: string; [key: string]: unknown };
@@ -188,10 +219,34 @@ fn forwarded_to_js(
     Ok(obj.into())
 }
 
-/// Template ids from JS: an array of strings (checked again in the core).
-fn template_ids(value: &JsValue) -> Result<Vec<String>> {
-    let list = value.dyn_ref::<js_sys::Array>().ok_or_else(|| arg("Pass the template ids as an array of strings."))?;
-    list.iter().map(|v| v.as_string().ok_or_else(|| arg("Every template id must be a string."))).collect()
+/// A list of strings from JS (template ids, scopes), checked again in the core.
+fn strings(value: &JsValue, what: &str) -> Result<Vec<String>> {
+    let list =
+        value.dyn_ref::<js_sys::Array>().ok_or_else(|| arg(&format!("Pass the {what} as an array of strings.")))?;
+    list.iter()
+        .map(|v| v.as_string().ok_or_else(|| arg(&format!("Every one of the {what} must be a string."))))
+        .collect()
+}
+
+/// An auth code passed back to `forward()`; the expiry is recomputed from `obtainedAt`.
+fn auth_code_from_js(value: &JsValue) -> Result<AuthCodeConsent> {
+    let auth_code =
+        Token::parse(&string(value, "authCode")?, "auth code").map_err(|_| arg("The auth code is malformed."))?;
+    let obtained_at = number(value, "obtainedAt")?;
+    Ok(AuthCodeConsent {
+        auth_code,
+        granted_scopes: strings(&sys::get(value, "grantedScopes"), "grantedScopes")?,
+        obtained_at,
+        expires_at: obtained_at.saturating_add(AUTH_CODE_LIFETIME_MS),
+    })
+}
+
+/// A profile passed back to `forward()`, validated again like a host answer.
+fn profile_from_js(value: &JsValue) -> Result<UserProfile> {
+    let copied = crate::host::to_host_value(value, crate::consent::Limits::default())
+        .map_err(|_| arg("The profile passed to forward() is too large or unreadable."))?;
+    crate::consent::validate_profile(&copied)
+        .map_err(|e| arg(&format!("The profile passed to forward() is invalid: {}", e.message())))
 }
 
 #[wasm_bindgen]
@@ -240,7 +295,7 @@ impl ConsentBridge {
     /// Asks to subscribe to up to `maxTemplatesPerCall` templates (`bn.requestSubscribeMessage`).
     #[wasm_bindgen(js_name = askSubscribe, unchecked_return_type = "Promise<SubscribeOutcome>")]
     pub fn ask_subscribe(&self, #[wasm_bindgen(unchecked_param_type = "string[]")] tmpl_ids: JsValue) -> Promise {
-        let ids = template_ids(&tmpl_ids);
+        let ids = strings(&tmpl_ids, "template ids");
         let asked = ids.map(|ids| self.bridge.ask_subscribe(ids));
         promise(async move { to_js(&asked?.await?) })
     }
@@ -278,37 +333,81 @@ impl ConsentBridge {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string[]")] tmpl_ids: JsValue,
     ) -> Promise {
-        let asked = template_ids(&tmpl_ids).map(|ids| self.bridge.request_subscribe_message(ids));
+        let asked = strings(&tmpl_ids, "template ids").map(|ids| self.bridge.request_subscribe_message(ids));
         promise(async move {
             let (outcome, forwarded) = asked?.await?;
             forwarded_to_js(Some(&outcome), forwarded)
         })
     }
 
-    /// Forwards a consent obtained earlier with an `ask…` method (a data consent or a
-    /// subscribe outcome); each token is sent at most once.
+    /// Asks for the member's public profile (`my.getOpenUserInfo`) without forwarding it.
+    #[wasm_bindgen(js_name = askOpenUserInfo, unchecked_return_type = "Promise<UserProfile>")]
+    pub fn ask_open_user_info(&self) -> Promise {
+        let asked = self.bridge.ask_open_user_info();
+        promise(async move { to_js(&asked.await?) })
+    }
+
+    /// Handles the `getAuthorize` button: on success asks for the profile at once, still
+    /// inside the tap; on its error event rejects with a typed denial.
+    #[wasm_bindgen(js_name = askOpenUserInfoFromEvent, unchecked_return_type = "Promise<UserProfile>")]
+    pub fn ask_open_user_info_from_event(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AuthorizeButtonEvent")] event: JsValue,
+    ) -> Promise {
+        let asked = self.bridge.ask_open_user_info_from_event(&event);
+        promise(async move { to_js(&asked.await?) })
+    }
+
+    /// Asks for an auth code for `scopes` (`my.getAuthCode`) without forwarding it.
+    #[wasm_bindgen(js_name = askAuthCode, unchecked_return_type = "Promise<AuthCodeConsent>")]
+    pub fn ask_auth_code(&self, #[wasm_bindgen(unchecked_param_type = "string[]")] scopes: JsValue) -> Promise {
+        let asked = strings(&scopes, "scopes").map(|scopes| self.bridge.ask_auth_code(scopes));
+        promise(async move { to_js(&asked?.await?) })
+    }
+
+    /// Asks for the profile and forwards it; resolves with the backend's answer.
+    #[wasm_bindgen(js_name = getOpenUserInfo, unchecked_return_type = "Promise<unknown>")]
+    pub fn get_open_user_info(&self) -> Promise {
+        promise(self.bridge.get_open_user_info())
+    }
+
+    /// Asks for an auth code and forwards it; resolves with the backend's answer.
+    #[wasm_bindgen(js_name = getAuthCode, unchecked_return_type = "Promise<unknown>")]
+    pub fn get_auth_code(&self, #[wasm_bindgen(unchecked_param_type = "string[]")] scopes: JsValue) -> Promise {
+        let asked = strings(&scopes, "scopes").map(|scopes| self.bridge.get_auth_code(scopes));
+        promise(async move { asked?.await })
+    }
+
+    /// Forwards a consent obtained earlier with an `ask…` method (a data consent, a
+    /// subscribe outcome, an auth code or a profile); each token is sent at most once.
     #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
     pub fn forward(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "DataConsent | SubscribeOutcome")] consent: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "DataConsent | SubscribeOutcome | AuthCodeConsent | UserProfile")]
+        consent: JsValue,
     ) -> Promise {
         let bridge = self.bridge.clone();
         promise(async move {
+            if !sys::get(&consent, "authCode").is_undefined() {
+                return bridge.forward_auth_code(&auth_code_from_js(&consent)?).await;
+            }
+            if !sys::get(&consent, "nickName").is_undefined() {
+                return bridge.forward_user_info(&profile_from_js(&consent)?).await;
+            }
             let accepted = sys::get(&consent, "accepted");
             if !accepted.is_undefined() {
                 let pushes = push_consents_from_js(&accepted)?;
                 let forwarded = bridge.forward_subscriptions(&pushes).await?;
                 return forwarded_to_js(None, forwarded);
             }
-            let kind =
-                match sys::get(&consent, "kind").as_string().as_deref() {
-                    Some("phoneNumber") => DataKind::PhoneNumber,
-                    Some("openId") => DataKind::OpenId,
-                    Some("email") => DataKind::Email,
-                    _ => return Err(arg(
-                        "forward() expects a consent from askPhoneNumber, askOpenId, askEmailAddress or askSubscribe.",
-                    )),
-                };
+            let kind = match sys::get(&consent, "kind").as_string().as_deref() {
+                Some("phoneNumber") => DataKind::PhoneNumber,
+                Some("openId") => DataKind::OpenId,
+                Some("email") => DataKind::Email,
+                _ => return Err(arg(
+                    "forward() expects a consent from an ask… method (askPhoneNumber, askSubscribe, askAuthCode, …).",
+                )),
+            };
             let consent = data_consent_from_js(&consent, kind)?;
             bridge.forward_data(&consent).await
         })

@@ -4,13 +4,16 @@
 //! returned future is first polled: a future that is spawned or awaited later would
 //! otherwise leave the user's tap, and hosts refuse consent calls outside a tap.
 
-use crate::consent::{self, DataConsent, DataKind, Limits, PushConsent, SubscribeOutcome, DATA_TOKEN_LIFETIME_MS};
+use crate::consent::{
+    self, AuthCodeConsent, DataConsent, DataKind, Limits, PushConsent, SubscribeOutcome, UserProfile,
+    DATA_TOKEN_LIFETIME_MS,
+};
 use crate::error::{BridgeError, ErrorCode, Result};
 use crate::forward::{FetchTransport, Forwarder, HostRequestTransport, RetryPolicy, Transport, EXPIRY_MARGIN_MS};
 use crate::host::{self, HostCall};
 use crate::options::{BridgeOptions, TransportChoice};
 use crate::sys;
-use crate::wire::{DataTokenBody, SubscriptionItem, SubscriptionsBody};
+use crate::wire::{AuthCodeBody, DataTokenBody, SubscriptionItem, SubscriptionsBody};
 use core::cell::{Cell, RefCell};
 use core::fmt;
 use core::future::Future;
@@ -242,7 +245,7 @@ impl Bridge {
                 data_token: consent.token.expose().to_owned(),
                 obtained_at: consent.obtained_at,
             })?;
-            fwd.post(route, body, consent.token.expose()).await
+            fwd.post(route, body, Some(consent.token.expose())).await
         }
     }
 
@@ -272,7 +275,7 @@ impl Bridge {
                     })
                     .collect(),
             })?;
-            let response = fwd.post(&fwd.routes.subscriptions, body, &secret).await?;
+            let response = fwd.post(&fwd.routes.subscriptions, body, Some(&secret)).await?;
             Ok(SubscriptionsForwarded { forwarded: accepted.iter().map(|p| p.template_id.clone()).collect(), response })
         }
     }
@@ -322,5 +325,86 @@ impl Bridge {
             let forwarded = bridge.forward_subscriptions(&outcome.accepted).await?;
             Ok((outcome, forwarded))
         }
+    }
+
+    /// Asks for the member's public profile (`my.getOpenUserInfo`) and validates it.
+    pub fn ask_open_user_info(&self) -> impl Future<Output = Result<UserProfile>> + 'static {
+        let started = self.start("getOpenUserInfo", Object::new());
+        async move {
+            let (call, guard) = started?;
+            let settled = call.settle(Limits::default()).await;
+            drop(guard);
+            consent::open_user_info(settled?)
+        }
+    }
+
+    /// Follows the `getAuthorize` button: on its success event asks for the profile right
+    /// away (still inside the tap); on its error event fails with a typed denial.
+    pub fn ask_open_user_info_from_event(
+        &self,
+        event: &JsValue,
+    ) -> impl Future<Output = Result<UserProfile>> + 'static {
+        let authorized = host::to_host_value(event, Limits::default())
+            .map_err(|_| BridgeError::new(ErrorCode::InvalidArgument, "The button event is too large or unreadable."))
+            .and_then(|e| consent::authorize_event(&e));
+        let asked = authorized.map(|()| self.ask_open_user_info());
+        async move { asked?.await }
+    }
+
+    /// Asks for an auth code for `scopes` (`my.getAuthCode`). Scopes are checked first.
+    pub fn ask_auth_code(&self, scopes: Vec<String>) -> impl Future<Output = Result<AuthCodeConsent>> + 'static {
+        let started = consent::validate_scopes(&scopes).and_then(|()| {
+            let options = Object::new();
+            let list: js_sys::Array = scopes.iter().map(|s| JsValue::from_str(s)).collect();
+            sys::set(&options, "scopes", &list);
+            self.start("getAuthCode", options)
+        });
+        async move {
+            let (call, guard) = started?;
+            let settled = call.settle(Limits::default()).await;
+            drop(guard);
+            consent::auth_code(&scopes, settled?, sys::now_ms())
+        }
+    }
+
+    /// Forwards a validated profile to its route (public data: not single use).
+    pub fn forward_user_info(&self, profile: &UserProfile) -> impl Future<Output = Result<JsValue>> + 'static {
+        let inner = self.inner.clone();
+        let body = json_body(profile);
+        async move {
+            let fwd = inner.forwarder.as_ref().ok_or_else(not_configured)?;
+            fwd.post(&fwd.routes.user_info, body?, None).await
+        }
+    }
+
+    /// Forwards an auth code, once, before it expires.
+    pub fn forward_auth_code(&self, consent: &AuthCodeConsent) -> impl Future<Output = Result<JsValue>> + 'static {
+        let inner = self.inner.clone();
+        let consent = consent.clone();
+        async move {
+            let fwd = inner.forwarder.as_ref().ok_or_else(not_configured)?;
+            if sys::now_ms().saturating_add(EXPIRY_MARGIN_MS) >= consent.expires_at {
+                return Err(expired("auth code"));
+            }
+            let body = json_body(&AuthCodeBody {
+                auth_code: consent.auth_code.expose().to_owned(),
+                scopes: consent.granted_scopes.clone(),
+            })?;
+            fwd.post(&fwd.routes.auth_code, body, Some(consent.auth_code.expose())).await
+        }
+    }
+
+    /// Asks for the profile and forwards it.
+    pub fn get_open_user_info(&self) -> impl Future<Output = Result<JsValue>> + 'static {
+        let asked = self.ask_open_user_info();
+        let bridge = self.clone();
+        async move { bridge.forward_user_info(&asked.await?).await }
+    }
+
+    /// Asks for an auth code and forwards it.
+    pub fn get_auth_code(&self, scopes: Vec<String>) -> impl Future<Output = Result<JsValue>> + 'static {
+        let asked = self.ask_auth_code(scopes);
+        let bridge = self.clone();
+        async move { bridge.forward_auth_code(&asked.await?).await }
     }
 }

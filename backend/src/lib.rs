@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use mp_consent_bridge::consent::DATA_TOKEN_LIFETIME_MS;
+use mp_consent_bridge::consent::{UserProfile, DATA_TOKEN_LIFETIME_MS};
 use mp_consent_bridge::wire::{self, AuthCodeBody, DataTokenBody, SubscriptionsBody};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -153,10 +153,7 @@ fn validate(route: Route, body: &[u8], now: u64) -> Result<Vec<String>, Response
             Ok(vec![b.auth_code])
         }
         Route::UserInfo => {
-            let v: Value = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
-            if !v.is_object() {
-                return Err(bad("the profile must be a JSON object"));
-            }
+            let _: UserProfile = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
             Ok(Vec::new())
         }
     }

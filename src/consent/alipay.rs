@@ -144,6 +144,13 @@ pub fn open_user_info(settled: Settlement) -> Result<UserProfile, BridgeError> {
         Some(code) => return Err(inner_failure(inner, code)),
         None => return Err(invalid("getOpenUserInfo's inner response has no code.".into())),
     }
+    validate_profile(inner)
+}
+
+/// Validates the profile fields of an inner `getOpenUserInfo` response (or of a profile
+/// handed back to `forward()`): bounded strings, gender `m`/`f`/empty, a two-letter
+/// country code or empty, an https avatar or empty. Missing fields are empty.
+pub fn validate_profile(inner: &HostValue) -> Result<UserProfile, BridgeError> {
     let profile = UserProfile {
         nick_name: field(inner, "nickName", MAX_FIELD_LEN)?,
         avatar: field(inner, "avatar", MAX_AVATAR_LEN)?,

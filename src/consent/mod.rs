@@ -11,8 +11,8 @@ mod token;
 mod value;
 
 pub use alipay::{
-    auth_code, authorize_event, open_user_info, validate_scopes, AuthCodeConsent, UserProfile, AUTH_CODE_LIFETIME_MS,
-    CANCEL_CODES,
+    auth_code, authorize_event, open_user_info, validate_profile, validate_scopes, AuthCodeConsent, UserProfile,
+    AUTH_CODE_LIFETIME_MS, CANCEL_CODES,
 };
 pub use binance::{
     data_consent, data_consent_from_event, subscribe_outcome, validate_template_ids, DEFAULT_MAX_TEMPLATES,

@@ -128,11 +128,16 @@ impl Forwarder {
         }
     }
 
-    /// POSTs `body` to `route` for the consent identified by `secret`, retrying transient
-    /// failures with one idempotency key, and resolves with the backend's JSON answer.
-    pub async fn post(&self, route: &str, body: String, secret: &str) -> Result<JsValue, BridgeError> {
-        let fp = fingerprint(secret);
-        let key = self.registry.borrow_mut().key_for(fp, random_key)?;
+    /// POSTs `body` to `route`, retrying transient failures with one idempotency key, and
+    /// resolves with the backend's JSON answer. With a `secret` (a token) the consent is
+    /// sent at most once per bridge and keeps its key across calls; without one (public
+    /// profile data) every call is a new request.
+    pub async fn post(&self, route: &str, body: String, secret: Option<&str>) -> Result<JsValue, BridgeError> {
+        let fp = secret.map(fingerprint);
+        let key = match fp {
+            Some(fp) => self.registry.borrow_mut().key_for(fp, random_key)?,
+            None => random_key(),
+        };
         let mut headers = self.current_headers().await?;
         headers.push(("Content-Type".into(), "application/json".into()));
         headers.push((IDEMPOTENCY_HEADER.into(), key));
@@ -153,7 +158,7 @@ impl Forwarder {
                 continue;
             }
             let result = read_answer(sent);
-            if result.is_ok() {
+            if let (Ok(_), Some(fp)) = (&result, fp) {
                 self.registry.borrow_mut().mark_forwarded(fp);
             }
             return result;

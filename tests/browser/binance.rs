@@ -332,7 +332,7 @@ async fn every_entry_point_reaches_the_host_inside_the_tap() {
         ("requestSubscribeMessage", "requestSubscribeMessage", |b| b.request_subscribe_message(ids(&["g2"]))),
     ];
     for (method, api, call) in entries {
-        let host = gesture_host();
+        let host = gesture_host("binance");
         let b = bridge(&host, &format!(r#"{{"backend": "{url}"}}"#));
         set_tap(&host, true);
         let pending = call(&b);
@@ -342,7 +342,7 @@ async fn every_entry_point_reaches_the_host_inside_the_tap() {
         fulfilled(pending).await;
     }
     // Control: a call after one microtask hop is refused by the gesture host.
-    let host = gesture_host();
+    let host = gesture_host("binance");
     let b = bridge(&host, "");
     set_tap(&host, true);
     let hop = js_sys::Promise::resolve(&JsValue::NULL);

@@ -10,6 +10,14 @@ use wasm_bindgen_futures::JsFuture;
 extern "C" {
     #[wasm_bindgen(js_name = mockBinanceHost)]
     pub fn mock_binance_host(script: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = mockAlipayHost)]
+    pub fn mock_alipay_host(script: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = alipayUserInfo)]
+    pub fn alipay_user_info(profile: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = alipayUserInfoError)]
+    pub fn alipay_user_info_error(code: &str) -> JsValue;
+    #[wasm_bindgen(js_name = alipayAuthError)]
+    pub fn alipay_auth_error(error: f64) -> JsValue;
 }
 
 #[wasm_bindgen(module = "/tests/support/harness.js")]
@@ -41,7 +49,9 @@ extern "C" {
     #[wasm_bindgen(js_name = lastOptions)]
     pub fn last_options(host: &JsValue, api: &str) -> JsValue;
     #[wasm_bindgen(js_name = gestureHost)]
-    pub fn gesture_host() -> JsValue;
+    pub fn gesture_host(platform: &str) -> JsValue;
+    #[wasm_bindgen(js_name = alipayHostWith)]
+    pub fn alipay_host_with(api: &str, plan: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = setTap)]
     pub fn set_tap(host: &JsValue, on: bool);
     #[wasm_bindgen(js_name = backendFault)]

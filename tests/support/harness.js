@@ -1,10 +1,13 @@
 // Browser-test helpers around the shared mock hosts (js/mock-hosts.mjs): odd plans that
 // JSON cannot express, a host that enforces the user-gesture rule, and the reference
 // backend's test endpoints.
-import { mockBinanceHost } from '../../js/mock-hosts.js';
+import { mockAlipayHost, mockBinanceHost } from '../../js/mock-hosts.js';
 
 export function hostWith(api, plan) {
   return mockBinanceHost({ [api]: plan });
+}
+export function alipayHostWith(api, plan) {
+  return mockAlipayHost({ [api]: plan });
 }
 export function planJson(json) {
   return JSON.parse(json);
@@ -55,15 +58,17 @@ export function lastOptions(host, api) {
 }
 
 // A host that refuses any consent call not made in the same synchronous turn as the tap.
-export function gestureHost() {
-  const host = mockBinanceHost();
+export function gestureHost(platform) {
+  const host = platform === 'alipay' ? mockAlipayHost() : mockBinanceHost();
   host.inTap = false;
-  for (const api of ['getPhoneNumber', 'getOpenId', 'getEmailAddress', 'requestSubscribeMessage']) {
+  for (const api of ['getPhoneNumber', 'getOpenId', 'getEmailAddress', 'requestSubscribeMessage', 'getOpenUserInfo', 'getAuthCode']) {
+    if (typeof host[api] !== 'function') continue;
     const inner = host[api];
     host[api] = function (options) {
       if (!host.inTap) {
         host.calls.push({ api, options, refused: true });
-        setTimeout(() => options.fail({ errMsg: `${api}:fail can only be invoked by user TAP gesture` }), 0);
+        const refusal = platform === 'alipay' ? { error: 2, errorMessage: 'can only be invoked by user TAP gesture' } : { errMsg: `${api}:fail can only be invoked by user TAP gesture` };
+        setTimeout(() => options.fail(refusal), 0);
         return undefined;
       }
       return inner.call(host, options);
