@@ -1,8 +1,8 @@
-// The demo flow: loads the BUILT package (through its exports map), runs Binance consent
-// flows against a mock host that follows the documented shapes, forwards each token to
-// the local reference backend, and prints every step. Exits non-zero on any surprise.
+// The demo flow: loads the BUILT package (through its exports map), runs Binance and
+// Alipay consent flows against mock hosts that follow the documented shapes, forwards each
+// token to the local reference backend, and prints every step. Exits non-zero on any surprise.
 import { ConsentBridge, BridgeError } from 'mp-consent-bridge';
-import { mockBinanceHost, binanceDenial } from 'mp-consent-bridge/testing';
+import { mockBinanceHost, binanceDenial, mockAlipayHost, alipayUserInfoError } from 'mp-consent-bridge/testing';
 
 const backend = process.env.MPCB_BACKEND;
 if (!backend) throw new Error('MPCB_BACKEND (the reference backend URL) is not set; run scripts/demo');
@@ -53,6 +53,26 @@ const sub = await bridge.requestSubscribeMessage(['tmpl-order-shipped', 'tmpl-pr
 log('valid', `accepted ${sub.accepted.map((a) => a.templateId).join(', ')}; rejected ${sub.rejected.length}`);
 log('backend', `POST /consent/subscriptions -> ${JSON.stringify(sub.response)}`);
 expect(sub.forwarded.length === 2 && sub.response.stored === 2, 'both push tokens stored');
+
+console.log('\n5. Alipay: an auth code over my.request, then the profile');
+const my = mockAlipayHost();
+const alipay = new ConsentBridge({ host: my, backend, transport: 'host' });
+const code = await alipay.askAuthCode(['auth_user']);
+log('host', `my.getAuthCode granted ${code.grantedScopes.join(', ')}: auth code ${redact(code.authCode)}`);
+const exchanged = await alipay.forward(code);
+log('backend', `POST /consent/auth-code via my.request -> ${JSON.stringify(exchanged)}`);
+const profile = await alipay.askOpenUserInfo();
+log('valid', `profile ${JSON.stringify(profile)} (since 2022 only avatar and nickName are filled)`);
+expect(exchanged.kind === 'authCode' && profile.nickName === 'Mock User', 'auth code exchanged, profile validated');
+
+console.log('\n6. Alipay: the mini program lacks the profile feature (40006)');
+try {
+  await new ConsentBridge({ host: mockAlipayHost({ getOpenUserInfo: alipayUserInfoError('40006') }) }).askOpenUserInfo();
+  expect(false, '40006 should reject');
+} catch (e) {
+  log('error', `${e.code}: ${e.message}`);
+  expect(e.code === 'HOST_ERROR' && e.details.hostCode.startsWith('40006'), 'HOST_ERROR that says what to fix');
+}
 
 console.log(`\ndemo: ${failures === 0 ? 'all steps passed' : `${failures} step(s) failed`}`);
 process.exit(failures === 0 ? 0 : 1);

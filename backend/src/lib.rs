@@ -3,7 +3,9 @@
 //! Implements the default routes of the wire format with the crate's own body types,
 //! validates bodies, enforces single use and token lifetimes, answers CORS, and records
 //! every request. A test-only fault mode (off unless enabled) scripts failures through
-//! `POST /__test/fault` and exposes what was received at `GET /__test/received`.
+//! `POST /__test/fault`, exposes what was received at `GET /__test/received`, and audits
+//! the client at `GET /__test/violations` (a token in a URL, or one token under two
+//! idempotency keys).
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -80,6 +82,10 @@ struct Inner {
     faults: Vec<Fault>,
     received: Vec<(u64, Received)>,
     serial: u64,
+    /// Token -> the idempotency key it first arrived with (for the audit).
+    first_key: HashMap<String, Option<String>>,
+    /// What a well-behaved client never does, as seen by this backend.
+    violations: Vec<String>,
     /// Token -> (idempotency key, stored answer) of consents accepted once.
     used: HashMap<String, (Option<String>, Value)>,
     accepted: u64,
@@ -159,6 +165,37 @@ fn validate(route: Route, body: &[u8], now: u64) -> Result<Vec<String>, Response
     }
 }
 
+/// Every secret a body carries, read leniently (the audit must see malformed bodies too).
+fn secrets_of(body: &[u8]) -> Vec<String> {
+    let Ok(v) = serde_json::from_slice::<Value>(body) else { return Vec::new() };
+    let mut out: Vec<String> =
+        ["dataToken", "authCode"].iter().filter_map(|k| v[*k].as_str().map(str::to_owned)).collect();
+    if let Some(items) = v["subscriptions"].as_array() {
+        out.extend(items.iter().filter_map(|i| i["pushToken"].as_str().map(str::to_owned)));
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// Records a violation when a token is in the URL or arrives with another idempotency key.
+fn audit(inner: &mut Inner, uri: &Uri, key: &Option<String>, body: &[u8]) {
+    let uri = uri.to_string();
+    for secret in secrets_of(body) {
+        if uri.contains(&secret) {
+            inner.violations.push(format!("a token appeared in the URL {}", uri.replace(&secret, "<token>")));
+        }
+        match inner.first_key.get(&secret) {
+            Some(first) if first != key => {
+                inner.violations.push(format!("a token arrived with idempotency key {key:?} after {first:?}"));
+            }
+            Some(_) => {}
+            None => {
+                inner.first_key.insert(secret, key.clone());
+            }
+        }
+    }
+}
+
 /// Sends the status line, headers and half a body, then breaks the connection. (An empty
 /// reply is not enough: browsers silently retry those on reused keep-alive sockets.)
 fn broken_body() -> Response {
@@ -179,6 +216,7 @@ async fn consent(state: AppState, route: Route, uri: Uri, headers: HeaderMap, bo
         let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
         inner.serial += 1;
         let serial = inner.serial;
+        audit(&mut inner, &uri, &key, &body);
         inner.received.push((
             serial,
             Received {
@@ -290,6 +328,7 @@ pub fn app(faults_enabled: bool) -> Router {
         router = router
             .route("/__test/fault", post(add_fault).options(preflight))
             .route("/__test/received", get(received).options(preflight))
+            .route("/__test/violations", get(violations).options(preflight))
             .route("/__test/reset", post(reset).options(preflight));
     }
     router
@@ -317,6 +356,11 @@ async fn received(State(s): State<AppState>) -> Response {
     let inner = s.inner.lock().unwrap_or_else(|p| p.into_inner());
     let list: Vec<&Received> = inner.received.iter().map(|(_, r)| r).collect();
     cors(Json(json!(list)).into_response())
+}
+
+async fn violations(State(s): State<AppState>) -> Response {
+    let inner = s.inner.lock().unwrap_or_else(|p| p.into_inner());
+    cors(Json(json!(inner.violations)).into_response())
 }
 
 async fn reset(State(s): State<AppState>) -> Response {

@@ -121,3 +121,20 @@ async fn test_endpoints_exist_only_in_fault_mode() {
     let (st, _, _) = request(&s.addr, "GET", "/__test/received", &[], "").await;
     assert_eq!(st, 404);
 }
+
+#[tokio::test]
+async fn the_audit_flags_tokens_in_urls_and_changed_idempotency_keys() {
+    let s = start(true).await;
+    let body = format!(r#"{{"dataToken":"aud-1","obtainedAt":{}}}"#, now());
+    request(&s.addr, "POST", "/consent/email", &[JSON, ("Idempotency-Key", "k1")], &body).await;
+    request(&s.addr, "POST", "/consent/email", &[JSON, ("Idempotency-Key", "k1")], &body).await;
+    let (_, _, clean) = request(&s.addr, "GET", "/__test/violations", &[], "").await;
+    assert_eq!(clean, "[]", "a retry with the same key is fine");
+    request(&s.addr, "POST", "/consent/email", &[JSON, ("Idempotency-Key", "k2")], &body).await;
+    let body2 = format!(r#"{{"dataToken":"aud-2","obtainedAt":{}}}"#, now());
+    request(&s.addr, "POST", "/consent/email?t=aud-2", &[JSON, ("Idempotency-Key", "k3")], &body2).await;
+    let (_, _, log) = request(&s.addr, "GET", "/__test/violations", &[], "").await;
+    assert!(log.contains("idempotency key"), "{log}");
+    assert!(log.contains("appeared in the URL /consent/email?t=<token>"), "{log}");
+    assert!(!log.contains("aud-2"), "the audit log itself never shows a token: {log}");
+}

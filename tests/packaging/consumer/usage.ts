@@ -9,8 +9,10 @@ import {
   type RejectReason,
   type SubscribeOutcome,
   type SubscriptionsForwarded,
+  type UserProfile,
+  type AuthCodeConsent,
 } from 'mp-consent-bridge';
-import { mockBinanceHost } from 'mp-consent-bridge/testing';
+import { mockBinanceHost, mockAlipayHost } from 'mp-consent-bridge/testing';
 
 const options: ConsentBridgeOptions = {
   host: mockBinanceHost(),
@@ -36,6 +38,15 @@ export async function flows(): Promise<string[]> {
   const pushTokens: string[] = outcome.accepted.map((a) => a.pushToken);
   const sent: SubscriptionsForwarded = await bridge.requestSubscribeMessage(['t1']);
   const answer: unknown = await bridge.forward(consent);
+  const alipay = new ConsentBridge({ host: mockAlipayHost(), backend: 'https://api.example.com' });
+  const profile: UserProfile = await alipay.askOpenUserInfo();
+  const gender: 'm' | 'f' | '' = profile.gender;
+  const fromButton2: UserProfile = await alipay.askOpenUserInfoFromEvent({ type: 'getAuthorize', detail: {} });
+  const code: AuthCodeConsent = await alipay.askAuthCode(['auth_user']);
+  const scopes: string[] = code.grantedScopes;
+  await alipay.forward(code);
+  await alipay.forward(profile);
+  const exchanged: unknown = await alipay.getAuthCode(['auth_base']);
   try {
     await bridge.getPhoneNumber();
   } catch (e) {
@@ -54,6 +65,8 @@ export async function flows(): Promise<string[]> {
   const wrong: BridgeErrorCode = 'NOT_A_CODE';
   // @ts-expect-error BridgeError instances come from the bridge only
   new BridgeError();
-  void [kind, lifetime, fromButton, reasons, pushTokens, sent, answer, wrong];
+  // @ts-expect-error scopes are strings
+  await alipay.askAuthCode('auth_user');
+  void [kind, lifetime, fromButton, reasons, pushTokens, sent, answer, wrong, gender, fromButton2, scopes, exchanged];
   return [];
 }
