@@ -116,18 +116,19 @@ pub struct ErrorDetails {
 pub struct BridgeError {
     code: ErrorCode,
     message: String,
-    details: ErrorDetails,
+    // Boxed: errors travel through every `Result` of the crate, so they stay small.
+    details: Box<ErrorDetails>,
 }
 
 impl BridgeError {
     /// An error with a code and a message (the message must never contain a token).
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        BridgeError { code, message: message.into(), details: ErrorDetails::default() }
+        BridgeError { code, message: message.into(), details: Box::default() }
     }
 
     /// Attaches details.
     pub fn with_details(mut self, details: ErrorDetails) -> Self {
-        self.details = details;
+        *self.details = details;
         self
     }
 

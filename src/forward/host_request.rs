@@ -89,7 +89,7 @@ async fn send(host: JsValue, request: HttpRequest) -> Result<HttpResponse, Trans
         RawSettlement::Failure(value) => {
             let code = sys::get(&value, "error").as_f64();
             match (code, status_of(&value)) {
-                (Some(c), _) if c == 13.0 => Err(TransportFailure::Timeout),
+                (Some(13.0), _) => Err(TransportFailure::Timeout),
                 (_, Some(status)) => Ok(answer(&value, status)),
                 _ => {
                     let msg = ["errMsg", "errorMessage"].iter().find_map(|k| sys::get(&value, k).as_string());
