@@ -164,10 +164,12 @@ fn arg(message: &str) -> BridgeError {
     BridgeError::new(ErrorCode::InvalidArgument, message)
 }
 
-fn number(value: &JsValue, key: &str) -> Result<u64> {
-    match sys::get(value, key).as_f64() {
-        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => Ok(n as u64),
-        _ => Err(arg("forward() expects a consent returned by an ask… method (obtainedAt must be a number).")),
+/// A consent's `obtainedAt`: an integer time not in the future (a clock skew of a few
+/// seconds aside), so an edited consent cannot extend its own life.
+fn obtained_at(value: &JsValue) -> Result<u64> {
+    match sys::get(value, "obtainedAt").as_f64() {
+        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= (sys::now_ms() + 5_000) as f64 => Ok(n as u64),
+        _ => Err(arg("forward() expects a consent returned by an ask… method (obtainedAt must be a past time in ms).")),
     }
 }
 
@@ -182,7 +184,7 @@ fn string(value: &JsValue, key: &str) -> Result<String> {
 fn data_consent_from_js(value: &JsValue, kind: DataKind) -> Result<DataConsent> {
     let token =
         Token::parse(&string(value, "token")?, "data token").map_err(|_| arg("The consent's token is malformed."))?;
-    let obtained_at = number(value, "obtainedAt")?;
+    let obtained_at = obtained_at(value)?;
     Ok(DataConsent { kind, token, obtained_at, expires_at: obtained_at.saturating_add(DATA_TOKEN_LIFETIME_MS) })
 }
 
@@ -192,7 +194,7 @@ fn push_consents_from_js(accepted: &JsValue) -> Result<Vec<PushConsent>> {
         .ok_or_else(|| arg("forward() expects subscribe outcome.accepted to be an array."))?;
     list.iter()
         .map(|item| {
-            let obtained_at = number(&item, "obtainedAt")?;
+            let obtained_at = obtained_at(&item)?;
             Ok(PushConsent {
                 template_id: string(&item, "templateId")?,
                 push_token: Token::parse(&string(&item, "pushToken")?, "push token")
@@ -232,7 +234,7 @@ fn strings(value: &JsValue, what: &str) -> Result<Vec<String>> {
 fn auth_code_from_js(value: &JsValue) -> Result<AuthCodeConsent> {
     let auth_code =
         Token::parse(&string(value, "authCode")?, "auth code").map_err(|_| arg("The auth code is malformed."))?;
-    let obtained_at = number(value, "obtainedAt")?;
+    let obtained_at = obtained_at(value)?;
     Ok(AuthCodeConsent {
         auth_code,
         granted_scopes: strings(&sys::get(value, "grantedScopes"), "grantedScopes")?,

@@ -83,13 +83,6 @@ fn not_configured() -> BridgeError {
     BridgeError::new(ErrorCode::InvalidConfig, "Forwarding needs options.backend, the base URL of your backend.")
 }
 
-fn expired(what: &str) -> BridgeError {
-    BridgeError::new(
-        ErrorCode::TokenExpired,
-        format!("The {what} is too close to its expiry to be exchanged; ask the user again."),
-    )
-}
-
 fn json_body<T: serde::Serialize>(body: &T) -> Result<String> {
     let failed = || BridgeError::new(ErrorCode::InvalidArgument, "The request body could not be serialised.");
     let value = body.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|_| failed())?;
@@ -104,20 +97,26 @@ impl Bridge {
             None => None,
             Some(fwd) => {
                 let base = crate::forward::BackendUrl::parse(&fwd.backend)?;
-                let has_fetch = sys::FETCH.with(|f| f.is_some());
-                let use_fetch = match fwd.transport {
-                    TransportChoice::Fetch => true,
-                    TransportChoice::Host => false,
-                    TransportChoice::Auto => has_fetch || host.is_none(),
-                };
-                let transport: Rc<dyn Transport> = match (&host, use_fetch) {
-                    (_, true) => Rc::new(FetchTransport),
-                    (Some(h), false) => Rc::new(HostRequestTransport::new(h.clone())),
-                    (None, false) => {
+                let has_request = host.as_ref().is_some_and(|h| sys::method(h, "request").is_some());
+                let transport: Rc<dyn Transport> = match fwd.transport {
+                    TransportChoice::Fetch if !sys::has_fetch() => {
                         return Err(BridgeError::new(
                             ErrorCode::InvalidConfig,
-                            "options.transport \"host\" needs a host object with request(); pass options.host.",
+                            "options.transport \"fetch\" needs fetch, Headers, Request and AbortController; this runtime lacks one. Use \"host\" or leave it automatic.",
                         ))
+                    }
+                    TransportChoice::Host if !has_request => {
+                        return Err(BridgeError::new(
+                            ErrorCode::InvalidConfig,
+                            "options.transport \"host\" needs a host object with request() (bn.request / my.request); pass options.host.",
+                        ))
+                    }
+                    TransportChoice::Fetch => Rc::new(FetchTransport),
+                    TransportChoice::Auto if sys::has_fetch() => Rc::new(FetchTransport),
+                    // Without fetch the host's request API is the only network; a runtime with
+                    // neither gets HOST_UNAVAILABLE when it forwards, never a throw here.
+                    TransportChoice::Host | TransportChoice::Auto => {
+                        Rc::new(HostRequestTransport::new(host.clone().unwrap_or(JsValue::UNDEFINED)))
                     }
                 };
                 Some(Forwarder {
@@ -233,9 +232,6 @@ impl Bridge {
         async move {
             let fwd = inner.forwarder.as_ref().ok_or_else(not_configured)?;
             let lifetime_end = consent.obtained_at.saturating_add(DATA_TOKEN_LIFETIME_MS).min(consent.expires_at);
-            if sys::now_ms().saturating_add(EXPIRY_MARGIN_MS) >= lifetime_end {
-                return Err(expired("data token"));
-            }
             let route = match consent.kind {
                 DataKind::PhoneNumber => &fwd.routes.phone_number,
                 DataKind::OpenId => &fwd.routes.open_id,
@@ -245,7 +241,7 @@ impl Bridge {
                 data_token: consent.token.expose().to_owned(),
                 obtained_at: consent.obtained_at,
             })?;
-            fwd.post(route, body, Some(consent.token.expose())).await
+            fwd.post(route, body, &[consent.token.expose()], Some(lifetime_end.saturating_sub(EXPIRY_MARGIN_MS))).await
         }
     }
 
@@ -261,11 +257,8 @@ impl Bridge {
             if accepted.is_empty() {
                 return Ok(SubscriptionsForwarded { forwarded: Vec::new(), response: JsValue::NULL });
             }
-            let now = sys::now_ms();
-            if accepted.iter().any(|p| now.saturating_add(EXPIRY_MARGIN_MS) >= p.expires_at) {
-                return Err(expired("push token"));
-            }
-            let secret: String = accepted.iter().map(|p| p.push_token.expose()).collect::<Vec<_>>().join("\n");
+            let deadline = accepted.iter().map(|p| p.expires_at).min().map(|e| e.saturating_sub(EXPIRY_MARGIN_MS));
+            let secrets: Vec<&str> = accepted.iter().map(|p| p.push_token.expose()).collect();
             let body = json_body(&SubscriptionsBody {
                 subscriptions: accepted
                     .iter()
@@ -275,7 +268,7 @@ impl Bridge {
                     })
                     .collect(),
             })?;
-            let response = fwd.post(&fwd.routes.subscriptions, body, Some(&secret)).await?;
+            let response = fwd.post(&fwd.routes.subscriptions, body, &secrets, deadline).await?;
             Ok(SubscriptionsForwarded { forwarded: accepted.iter().map(|p| p.template_id.clone()).collect(), response })
         }
     }
@@ -373,7 +366,7 @@ impl Bridge {
         let body = json_body(profile);
         async move {
             let fwd = inner.forwarder.as_ref().ok_or_else(not_configured)?;
-            fwd.post(&fwd.routes.user_info, body?, None).await
+            fwd.post(&fwd.routes.user_info, body?, &[], None).await
         }
     }
 
@@ -383,14 +376,12 @@ impl Bridge {
         let consent = consent.clone();
         async move {
             let fwd = inner.forwarder.as_ref().ok_or_else(not_configured)?;
-            if sys::now_ms().saturating_add(EXPIRY_MARGIN_MS) >= consent.expires_at {
-                return Err(expired("auth code"));
-            }
             let body = json_body(&AuthCodeBody {
                 auth_code: consent.auth_code.expose().to_owned(),
                 scopes: consent.granted_scopes.clone(),
             })?;
-            fwd.post(&fwd.routes.auth_code, body, Some(consent.auth_code.expose())).await
+            let deadline = consent.expires_at.saturating_sub(EXPIRY_MARGIN_MS);
+            fwd.post(&fwd.routes.auth_code, body, &[consent.auth_code.expose()], Some(deadline)).await
         }
     }
 

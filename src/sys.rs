@@ -15,9 +15,25 @@ extern "C" {
     #[wasm_bindgen(thread_local_v2, js_name = my)]
     pub static MY: Option<Object>;
 
-    /// Whether the runtime has a global `fetch`.
+    /// The global `fetch`, when the runtime has one.
     #[wasm_bindgen(thread_local_v2, js_name = fetch)]
     pub static FETCH: Option<Function>;
+
+    /// The global `Headers` constructor (gloo-net needs it).
+    #[wasm_bindgen(thread_local_v2, js_name = Headers)]
+    pub static HEADERS: Option<Function>;
+
+    /// The global `Request` constructor.
+    #[wasm_bindgen(thread_local_v2, js_name = Request)]
+    pub static REQUEST: Option<Function>;
+
+    /// The global `AbortController` constructor.
+    #[wasm_bindgen(thread_local_v2, js_name = AbortController)]
+    pub static ABORT_CONTROLLER: Option<Function>;
+
+    /// The global `crypto`, for unpredictable idempotency keys.
+    #[wasm_bindgen(thread_local_v2, js_name = crypto)]
+    pub static CRYPTO: Option<Object>;
 
     /// `setTimeout(handler, ms)`; the id is a number in browsers and an object in Node.
     #[wasm_bindgen(catch, js_name = setTimeout)]
@@ -52,6 +68,30 @@ pub fn set(target: &Object, key: &str, value: &JsValue) {
 /// The function at `target[key]`, if it is one.
 pub fn method(target: &JsValue, key: &str) -> Option<Function> {
     get(target, key).dyn_into::<Function>().ok()
+}
+
+/// Whether `fetch` and everything the fetch transport builds on exist.
+pub fn has_fetch() -> bool {
+    FETCH.with(Option::is_some)
+        && HEADERS.with(Option::is_some)
+        && REQUEST.with(Option::is_some)
+        && ABORT_CONTROLLER.with(Option::is_some)
+}
+
+/// Fills `bytes` from `crypto.getRandomValues`, or `Math.random` where there is no crypto.
+pub fn random_bytes(bytes: &mut [u8]) {
+    let filled = CRYPTO.with(|crypto| {
+        let crypto = crypto.as_ref()?;
+        let view = js_sys::Uint8Array::new_with_length(bytes.len() as u32);
+        method(crypto, "getRandomValues")?.call1(crypto, &view).ok()?;
+        view.copy_to(bytes);
+        Some(())
+    });
+    if filled.is_none() {
+        for b in bytes.iter_mut() {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
 }
 
 /// Milliseconds since the Unix epoch.

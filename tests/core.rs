@@ -106,6 +106,14 @@ fn backend_urls() {
         "https://a.example/#f",
         "https:// a.example",
         "https://",
+        "http://[::1].evil.example",
+        "http://[::1]evil.example/x",
+        "http://evil.localhost",
+        "https://a.example:99999",
+        "https://a.example:0",
+        "https://a.example:",
+        "https://a.example\\@evil.example",
+        "https://a%2eexample",
     ] {
         assert_eq!(BackendUrl::parse(bad).map_err(|e| e.code()).err(), Some(ErrorCode::InvalidConfig), "{bad}");
     }
@@ -129,6 +137,7 @@ fn routes_and_headers() {
         ("Content-Type", "text/plain"),
         ("idempotency-key", "k"),
         ("X-B", "nul\0"),
+        ("X-User", "小明"),
     ] {
         assert_eq!(validate_header(n, v).map_err(|e| e.code()).err(), Some(ErrorCode::InvalidConfig), "{n:?}");
     }

@@ -25,7 +25,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum FaultKind {
-    /// Answer this status (with an optional JSON body and `Retry-After` seconds).
+    /// Answer this status (with an optional JSON body, padded to `pad` bytes, and
+    /// `Retry-After` seconds).
     #[serde(rename_all = "camelCase")]
     Status {
         status: u16,
@@ -33,7 +34,11 @@ pub enum FaultKind {
         body: Option<Value>,
         #[serde(default)]
         retry_after: Option<u32>,
+        #[serde(default)]
+        pad: Option<usize>,
     },
+    /// Answer `307 Temporary Redirect` to `location`.
+    Redirect { location: String },
     /// Wait this long before handling the request normally.
     Slow { ms: u64 },
     /// Answer 200 with a body that is not JSON.
@@ -245,14 +250,20 @@ async fn consent(state: AppState, route: Route, uri: Uri, headers: HeaderMap, bo
         (serial, fault)
     };
     let response = match fault {
-        Some(FaultKind::Status { status, body, retry_after }) => {
+        Some(FaultKind::Status { status, body, retry_after, pad }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut r = (status, Json(body.unwrap_or_else(|| json!({"code": "FAULT", "message": "scripted failure"}))))
-                .into_response();
+            let mut body = body.unwrap_or_else(|| json!({"code": "FAULT", "message": "scripted failure"}));
+            if let (Some(pad), Some(obj)) = (pad, body.as_object_mut()) {
+                obj.insert("pad".into(), json!("x".repeat(pad)));
+            }
+            let mut r = (status, Json(body)).into_response();
             if let Some(secs) = retry_after {
                 r.headers_mut().insert("retry-after", HeaderValue::from(secs));
             }
             r
+        }
+        Some(FaultKind::Redirect { location }) => {
+            (StatusCode::TEMPORARY_REDIRECT, [("location", location)]).into_response()
         }
         Some(FaultKind::Malformed) => {
             (StatusCode::OK, [("content-type", "application/json")], "{not json").into_response()

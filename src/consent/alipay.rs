@@ -135,6 +135,7 @@ pub fn open_user_info(settled: Settlement) -> Result<UserProfile, BridgeError> {
         parse_json(text, Limits { max_depth: 4, max_nodes: 64, max_string_len: 4096 }).map_err(|e| match e {
             JsonError::Syntax => invalid("getOpenUserInfo answered a response string that is not JSON.".into()),
             JsonError::TooLarge => invalid("getOpenUserInfo answered a response string that is too large.".into()),
+            JsonError::DuplicateKey => invalid("getOpenUserInfo answered a response string that repeats a key.".into()),
         })?;
     let Some(inner @ HostValue::Object(_)) = parsed.get("response") else {
         return Err(invalid("getOpenUserInfo's response JSON lacks the inner response object.".into()));

@@ -40,7 +40,9 @@ fn token_from(value: &HostValue, api: &str) -> Result<Token, BridgeError> {
     let raw = match value {
         HostValue::String(s) => s.as_str(),
         HostValue::Object(_) => {
-            let Some((field, found)) = TOKEN_FIELDS.iter().find_map(|f| value.get(f).map(|v| (*f, v))) else {
+            let present = |v: &&HostValue| !matches!(v, HostValue::Undefined | HostValue::Null);
+            let Some((field, found)) = TOKEN_FIELDS.iter().find_map(|f| value.get(f).filter(present).map(|v| (*f, v)))
+            else {
                 return Err(invalid(format!("The host answered {api} without a data token (no code or token field). Ask again; report the host version if it persists.")));
             };
             match found {
@@ -63,13 +65,30 @@ fn token_from(value: &HostValue, api: &str) -> Result<Token, BridgeError> {
     Token::parse(raw, "data token")
 }
 
+/// A failure payload with every token field removed, so a token in a failure (a
+/// `complete`-only host passing `{errMsg: "…:fail", code: "<token>"}`) can never be read as
+/// the host's error code and end up in an error's details.
+fn without_tokens(value: &HostValue) -> HostValue {
+    match value {
+        HostValue::Object(entries) => {
+            HostValue::Object(entries.iter().filter(|(k, _)| !TOKEN_FIELDS.contains(&k.as_str())).cloned().collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// Classifies a Binance failure (denials arrive in `errMsg` only).
+fn binance_failure(api: &str, value: &HostValue) -> BridgeError {
+    failure_error(api, &without_tokens(value), &[])
+}
+
 /// Turns how a `getPhoneNumber`/`getOpenId`/`getEmailAddress` call ended into a consent.
 pub fn data_consent(kind: DataKind, settled: Settlement, now_ms: u64) -> Result<DataConsent, BridgeError> {
     let api = kind.host_api();
     let value = match settled {
         Settlement::Timeout => return Err(timeout(api)),
-        Settlement::Failure(v) => return Err(failure_error(api, &v, &[])),
-        Settlement::Success(v) if failure_in_success(&v) => return Err(failure_error(api, &v, &[])),
+        Settlement::Failure(v) => return Err(binance_failure(api, &v)),
+        Settlement::Success(v) if failure_in_success(&v) => return Err(binance_failure(api, &v)),
         Settlement::Success(v) => v,
     };
     let token = token_from(&value, api)?;
@@ -88,7 +107,7 @@ pub fn data_consent_from_event(event: &HostValue, now_ms: u64) -> Result<DataCon
     };
     match detail.get("code") {
         None | Some(HostValue::Undefined) | Some(HostValue::Null) => {
-            let mut error = failure_error(api, detail, &[]);
+            let mut error = binance_failure(api, detail);
             if error.code() == ErrorCode::HostError && error.details().host_message.is_none() {
                 // The documented denial: a button event with no code and nothing else.
                 error = BridgeError::new(
@@ -171,8 +190,8 @@ pub fn subscribe_outcome(ids: &[String], settled: Settlement, now_ms: u64) -> Re
     let api = "requestSubscribeMessage";
     let value = match settled {
         Settlement::Timeout => return Err(timeout(api)),
-        Settlement::Failure(v) => return Err(failure_error(api, &v, &[])),
-        Settlement::Success(v) if failure_in_success(&v) => return Err(failure_error(api, &v, &[])),
+        Settlement::Failure(v) => return Err(binance_failure(api, &v)),
+        Settlement::Success(v) if failure_in_success(&v) => return Err(binance_failure(api, &v)),
         Settlement::Success(v @ HostValue::Object(_)) => v,
         Settlement::Success(other) => {
             return Err(invalid(format!(

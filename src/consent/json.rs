@@ -11,6 +11,9 @@ pub enum JsonError {
     Syntax,
     /// Beyond the [`Limits`] (depth, size or string length).
     TooLarge,
+    /// An object repeats a key. `JSON.parse` keeps the last one and this crate's readers
+    /// the first, so a repeated key could make the bridge and the backend disagree.
+    DuplicateKey,
 }
 
 struct Parser<'a> {
@@ -98,6 +101,9 @@ impl Parser<'_> {
                         return Err(JsonError::Syntax);
                     }
                     let key = self.string()?;
+                    if entries.iter().any(|(k, _)| *k == key) {
+                        return Err(JsonError::DuplicateKey);
+                    }
                     self.skip_ws();
                     self.eat(b":")?;
                     let value = self.value(depth + 1)?;
@@ -156,12 +162,36 @@ impl Parser<'_> {
         }
     }
 
+    /// Exactly four hex digits (`from_str_radix` alone would also take a sign).
     fn hex4(&mut self) -> Result<u32, JsonError> {
         let hex = self.bytes.get(self.pos..self.pos + 4).ok_or(JsonError::Syntax)?;
+        if !hex.iter().all(u8::is_ascii_hexdigit) {
+            return Err(JsonError::Syntax);
+        }
         let text = core::str::from_utf8(hex).map_err(|_| JsonError::Syntax)?;
         let value = u32::from_str_radix(text, 16).map_err(|_| JsonError::Syntax)?;
         self.pos += 4;
         Ok(value)
+    }
+
+    /// The code point of a `\u` escape (after the `u`), joining a surrogate pair; a lone
+    /// surrogate becomes U+FFFD and the escape after it is read on its own.
+    fn unicode_escape(&mut self, out: &mut String) -> Result<(), JsonError> {
+        let mut unit = self.hex4()?;
+        loop {
+            if !(0xD800..0xDC00).contains(&unit) || self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                out.push(char::from_u32(unit).unwrap_or('\u{FFFD}'));
+                return Ok(());
+            }
+            self.pos += 2;
+            let next = self.hex4()?;
+            if (0xDC00..0xE000).contains(&next) {
+                out.push(char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (next - 0xDC00)).unwrap_or('\u{FFFD}'));
+                return Ok(());
+            }
+            out.push('\u{FFFD}');
+            unit = next;
+        }
     }
 
     fn string(&mut self) -> Result<String, JsonError> {
@@ -198,24 +228,7 @@ impl Parser<'_> {
                         b'n' => out.push('\n'),
                         b'r' => out.push('\r'),
                         b't' => out.push('\t'),
-                        b'u' => {
-                            let first = self.hex4()?;
-                            let code = if (0xD800..0xDC00).contains(&first)
-                                && self.bytes.get(self.pos..self.pos + 2) == Some(b"\\u")
-                            {
-                                self.pos += 2;
-                                let second = self.hex4()?;
-                                if (0xDC00..0xE000).contains(&second) {
-                                    0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
-                                } else {
-                                    out.push('\u{FFFD}');
-                                    second
-                                }
-                            } else {
-                                first
-                            };
-                            out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
-                        }
+                        b'u' => self.unicode_escape(&mut out)?,
                         _ => return Err(JsonError::Syntax),
                     }
                 }
@@ -247,6 +260,8 @@ mod tests {
             assert!(ours.is_ok() && theirs.is_ok(), "{text}");
         }
         assert_eq!(p(r#""\ud83d\ude00""#), Ok(HostValue::String("😀".into())));
+        assert_eq!(p(r#""\ud800\ud83d\ude00x""#), Ok(HostValue::String("\u{FFFD}😀x".into())));
+        assert_eq!(p(r#""\udc00""#), Ok(HostValue::String("\u{FFFD}".into())));
         assert_eq!(p("-0.5"), Ok(HostValue::Number(-0.5)));
     }
 
@@ -267,10 +282,18 @@ mod tests {
             "\"\\x\"",
             "{\"a\" 1}",
             "NaN",
+            r#""\u+041""#,
+            r#""\u004""#,
         ] {
             assert_eq!(p(text), Err(JsonError::Syntax), "{text:?}");
             assert!(serde_json::from_str::<serde_json::Value>(text).is_err(), "{text:?}");
         }
+    }
+
+    #[test]
+    fn refuses_duplicate_keys() {
+        assert_eq!(p(r#"{"code":"10000","code":"40003"}"#), Err(JsonError::DuplicateKey));
+        assert!(p(r#"{"a":{"code":1},"b":{"code":2}}"#).is_ok());
     }
 
     #[test]

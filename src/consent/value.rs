@@ -33,7 +33,8 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most values in total.
     pub max_nodes: usize,
-    /// Longest string, in UTF-16 code units as JS counts them.
+    /// Longest string: UTF-16 code units when copied from JS, UTF-8 bytes when parsed
+    /// from JSON text.
     pub max_string_len: usize,
 }
 

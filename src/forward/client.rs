@@ -102,9 +102,7 @@ async fn sleep(ms: u32) {
 
 fn random_key() -> String {
     let mut bytes = [0u8; 16];
-    for b in bytes.iter_mut() {
-        *b = (js_sys::Math::random() * 256.0) as u8;
-    }
+    sys::random_bytes(&mut bytes);
     uuid_v4(bytes)
 }
 
@@ -129,41 +127,63 @@ impl Forwarder {
     }
 
     /// POSTs `body` to `route`, retrying transient failures with one idempotency key, and
-    /// resolves with the backend's JSON answer. With a `secret` (a token) the consent is
-    /// sent at most once per bridge and keeps its key across calls; without one (public
-    /// profile data) every call is a new request.
-    pub async fn post(&self, route: &str, body: String, secret: Option<&str>) -> Result<JsValue, BridgeError> {
-        let fp = secret.map(fingerprint);
-        let key = match fp {
-            Some(fp) => self.registry.borrow_mut().key_for(fp, random_key)?,
+    /// resolves with the backend's JSON answer. `secrets` are the tokens in the body: each
+    /// is sent at most once per bridge, and the request keeps its key across calls; with no
+    /// secrets (public profile data) every call is a new request. No attempt starts, and
+    /// no retry waits, past `deadline` (ms since the epoch): the tokens would be expired.
+    pub async fn post(
+        &self,
+        route: &str,
+        body: String,
+        secrets: &[&str],
+        deadline: Option<u64>,
+    ) -> Result<JsValue, BridgeError> {
+        let parts: Vec<u64> = secrets.iter().map(|s| fingerprint(s)).collect();
+        let bundle = (!secrets.is_empty()).then(|| fingerprint(&secrets.join("\n")));
+        let key = match bundle {
+            Some(bundle) => self.registry.borrow_mut().key_for(bundle, &parts, random_key)?,
             None => random_key(),
         };
         let mut headers = self.current_headers().await?;
         headers.push(("Content-Type".into(), "application/json".into()));
         headers.push((IDEMPOTENCY_HEADER.into(), key));
         let request = HttpRequest { url: self.base.join(route), headers, body, timeout_ms: self.timeout_ms };
+        let expired = |extra_ms: u32| deadline.is_some_and(|d| sys::now_ms().saturating_add(u64::from(extra_ms)) >= d);
         let mut retry = 0;
         loop {
+            if expired(0) {
+                return Err(token_expired());
+            }
             let sent = self.transport.send(request.clone()).await;
             let outcome = match &sent {
                 Ok(r) if (200..300).contains(&r.status) => None,
                 Ok(r) => Some(AttemptOutcome::Status(r.status, r.retry_after)),
                 Err(TransportFailure::Timeout) => Some(AttemptOutcome::Timeout),
                 Err(TransportFailure::Network(_)) => Some(AttemptOutcome::Network),
-                Err(TransportFailure::TooLarge(_)) => None,
+                Err(TransportFailure::TooLarge(_) | TransportFailure::Unsupported) => None,
             };
             retry += 1;
             if let Some(delay) = outcome.and_then(|o| self.policy.delay_ms(retry, o, js_sys::Math::random())) {
+                if expired(delay) {
+                    return Err(token_expired());
+                }
                 sleep(delay).await;
                 continue;
             }
             let result = read_answer(sent);
-            if let (Ok(_), Some(fp)) = (&result, fp) {
-                self.registry.borrow_mut().mark_forwarded(fp);
+            if let (Ok(_), Some(bundle)) = (&result, bundle) {
+                self.registry.borrow_mut().mark_forwarded(bundle, &parts);
             }
             return result;
         }
     }
+}
+
+fn token_expired() -> BridgeError {
+    BridgeError::new(
+        ErrorCode::TokenExpired,
+        "The token is too close to its expiry to be exchanged (or expired while the backend was unreachable); nothing more was sent. Ask the user again.",
+    )
 }
 
 fn read_answer(sent: Result<super::transport::HttpResponse, TransportFailure>) -> Result<JsValue, BridgeError> {
@@ -176,6 +196,12 @@ fn read_answer(sent: Result<super::transport::HttpResponse, TransportFailure>) -
             return Err(BridgeError::new(ErrorCode::Network, "The backend could not be reached, after retries. Check the connection (and, in a browser, CORS), then let the user retry."))
         }
         Err(TransportFailure::TooLarge(status)) => return Err(invalid_response(status, "its body is over the size cap")),
+        Err(TransportFailure::Unsupported) => {
+            return Err(BridgeError::new(
+                ErrorCode::HostUnavailable,
+                "This runtime has neither fetch nor a host request API (bn.request / my.request); pass options.host or run where fetch exists.",
+            ))
+        }
     };
     let status = response.status;
     if response.body.len() > MAX_BODY_BYTES {
@@ -186,15 +212,19 @@ fn read_answer(sent: Result<super::transport::HttpResponse, TransportFailure>) -
         });
     }
     let parsed = js_sys::JSON::parse(&response.body).ok();
-    let copied = parsed
-        .as_ref()
-        .and_then(|v| to_host_value(v, Limits { max_depth: 16, max_nodes: 4096, max_string_len: MAX_BODY_BYTES }).ok());
+    // Only an error answer is copied out of JS (to read its code and message); a large
+    // but valid 2xx answer is returned as it is.
+    let envelope =
+        |v: &JsValue| to_host_value(v, Limits { max_depth: 16, max_nodes: 4096, max_string_len: MAX_BODY_BYTES }).ok();
     if !(200..300).contains(&status) {
-        return Err(rejected(status, copied.as_ref()));
+        return Err(rejected(status, parsed.as_ref().and_then(envelope).as_ref()));
     }
-    match (parsed, copied) {
-        (Some(_), Some(body)) if is_error_envelope(&body) => Err(rejected(status, Some(&body))),
-        (Some(value), Some(_)) => Ok(value),
-        _ => Err(invalid_response(status, "its body is not JSON")),
+    match parsed {
+        Some(value) if sys::get(&value, "success").as_bool() == Some(false) => {
+            let body = envelope(&value);
+            Err(rejected(status, body.as_ref().filter(|b| is_error_envelope(b))))
+        }
+        Some(value) => Ok(value),
+        None => Err(invalid_response(status, "its body is not JSON")),
     }
 }

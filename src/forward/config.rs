@@ -31,7 +31,14 @@ impl BackendUrl {
         if authority.contains('@') {
             return Err(config("options.backend must not embed credentials; use options.headers.".into()));
         }
-        let host = host_of(authority).ok_or_else(|| config("options.backend has no host.".into()))?;
+        if authority.contains(['\\', '%']) {
+            return Err(config(
+                "options.backend has a backslash or percent-encoding in its host; write it plainly.".into(),
+            ));
+        }
+        let host = host_of(authority).ok_or_else(|| {
+            config("options.backend needs a host and, if any, a port from 1 to 65535 (IPv6 in brackets).".into())
+        })?;
         match scheme.as_str() {
             "https" => {}
             "http" if is_loopback(&host) => {}
@@ -58,14 +65,31 @@ impl BackendUrl {
 }
 
 /// The host part of an authority, lower-cased, without port or IPv6 brackets.
+/// Only a valid port may follow the host, so `[::1].evil.example` and `a:99999` are refused.
 fn host_of(authority: &str) -> Option<String> {
-    let host =
-        if let Some(v6) = authority.strip_prefix('[') { v6.split(']').next()? } else { authority.split(':').next()? };
-    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']')? {
+            (host, "") => (host, None),
+            (host, after) => (host, Some(after.strip_prefix(':')?)),
+        },
+        None => match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        },
+    };
+    let port_ok = port.is_none_or(|p| {
+        !p.is_empty()
+            && p.len() <= 5
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && p.parse::<u32>().is_ok_and(|n| (1..=65_535).contains(&n))
+    });
+    (port_ok && !host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
 fn is_loopback(host: &str) -> bool {
-    if host == "localhost" || host == "::1" || host.ends_with(".localhost") {
+    // Exactly `localhost`: a `*.localhost` name may be resolved through DNS by Node or a
+    // host's own network stack.
+    if host == "localhost" || host == "::1" {
         return true;
     }
     let octets: Vec<&str> = host.split('.').collect();
@@ -153,6 +177,12 @@ pub fn validate_header(name: &str, value: &str) -> Result<(), BridgeError> {
     }
     if value.contains(['\r', '\n', '\0']) {
         return Err(config(format!("The value of header {name} contains CR, LF or NUL; remove them.")));
+    }
+    // fetch's Headers (and hosts' request APIs) take Latin-1 only; anything else would throw.
+    if value.chars().any(|c| u32::from(c) > 0xFF) {
+        return Err(config(format!(
+            "The value of header {name} has characters outside Latin-1; percent-encode or base64 it first."
+        )));
     }
     if value.len() > MAX_HEADER_VALUE_LEN {
         return Err(config(format!("The value of header {name} is longer than {MAX_HEADER_VALUE_LEN} bytes.")));

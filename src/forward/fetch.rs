@@ -7,19 +7,26 @@ use super::MAX_BODY_BYTES;
 use crate::sys;
 use gloo_net::http::{Method, RequestBuilder};
 use web_sys::AbortController;
+use web_sys::RequestRedirect;
 
 /// POSTs through the global `fetch`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FetchTransport;
 
-/// Disarms a timer when dropped, whichever way the request ends.
-struct TimerGuard(Option<wasm_bindgen::JsValue>);
+/// Disarms the timer and aborts the request when dropped, whichever way the request ends
+/// (aborting a request that already finished does nothing), so an early return never
+/// leaves a body downloading.
+struct Cleanup {
+    timer: Option<wasm_bindgen::JsValue>,
+    controller: AbortController,
+}
 
-impl Drop for TimerGuard {
+impl Drop for Cleanup {
     fn drop(&mut self) {
-        if let Some(id) = self.0.take() {
+        if let Some(id) = self.timer.take() {
             let _ = sys::clear_timeout(&id);
         }
+        self.controller.abort();
     }
 }
 
@@ -29,9 +36,13 @@ async fn send(request: HttpRequest) -> Result<HttpResponse, TransportFailure> {
     let abort = sys::method(&controller, "abort")
         .ok_or_else(|| network("AbortController.abort is missing".into()))?
         .bind0(&controller);
-    let _timer = TimerGuard(sys::set_timeout(&abort, f64::from(request.timeout_ms)).ok());
     let signal = controller.signal();
-    let mut builder = RequestBuilder::new(&request.url).method(Method::POST).abort_signal(Some(&signal));
+    let _cleanup = Cleanup { timer: sys::set_timeout(&abort, f64::from(request.timeout_ms)).ok(), controller };
+    let mut builder = RequestBuilder::new(&request.url)
+        .method(Method::POST)
+        .abort_signal(Some(&signal))
+        // A redirect would re-send the token to a URL that was never validated.
+        .redirect(RequestRedirect::Error);
     for (name, value) in &request.headers {
         builder = builder.header(name, value);
     }
@@ -47,10 +58,16 @@ async fn send(request: HttpRequest) -> Result<HttpResponse, TransportFailure> {
     let status = response.status();
     let headers = response.headers();
     let announced = headers.get("content-length").and_then(|v| v.trim().parse::<usize>().ok());
-    if announced.is_some_and(|n| n > MAX_BODY_BYTES) {
-        return Err(TransportFailure::TooLarge(status));
-    }
     let retry_after = headers.get("retry-after").as_deref().and_then(parse_retry_after);
+    if announced.is_some_and(|n| n > MAX_BODY_BYTES) {
+        // A large error page still counts by its status (a 503 is retried); its body is
+        // never read.
+        return if (200..300).contains(&status) {
+            Err(TransportFailure::TooLarge(status))
+        } else {
+            Ok(HttpResponse { status, retry_after, body: String::new() })
+        };
+    }
     let body = match response.text().await {
         Ok(text) => text,
         Err(_) if signal.aborted() => return Err(TransportFailure::Timeout),

@@ -79,7 +79,7 @@ async fn send(host: JsValue, request: HttpRequest) -> Result<HttpResponse, Trans
     sys::set(&options, "timeout", &JsValue::from_f64(f64::from(request.timeout_ms)));
     // The host's own timeout fires first; ours (a little later) covers hosts that ignore it.
     let call = HostCall::start(&host, "request", options, request.timeout_ms.saturating_add(500))
-        .map_err(|e| TransportFailure::Network(e.message().to_owned()))?;
+        .map_err(|_| TransportFailure::Unsupported)?;
     let task = call.returned().clone();
     match call.settle_raw().await {
         RawSettlement::Success(value) => match status_of(&value) {

@@ -23,41 +23,63 @@ pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Entry {
     fingerprint: u64,
-    key: String,
+    key: Option<String>,
     forwarded: bool,
 }
 
-/// Per-bridge record of idempotency keys and forwarded consents.
+/// Per-bridge record of idempotency keys and forwarded tokens.
 #[derive(Clone, Debug, Default)]
 pub struct OnceRegistry {
     entries: Vec<Entry>,
 }
 
+fn refused() -> BridgeError {
+    BridgeError::new(
+        ErrorCode::TokenAlreadyUsed,
+        "This consent was already forwarded successfully; tokens are single use. Ask the user again if you need a new one.",
+    )
+}
+
 impl OnceRegistry {
-    /// The idempotency key for the consent whose fingerprint is `fp`, minting one with
-    /// `mint` the first time; `TOKEN_ALREADY_USED` if it was forwarded successfully.
-    pub fn key_for(&mut self, fp: u64, mint: impl FnOnce() -> String) -> Result<String, BridgeError> {
-        if let Some(entry) = self.entries.iter().find(|e| e.fingerprint == fp) {
-            if entry.forwarded {
-                return Err(BridgeError::new(
-                    ErrorCode::TokenAlreadyUsed,
-                    "This consent was already forwarded successfully; tokens are single use. Ask the user again if you need a new one.",
-                ));
-            }
-            return Ok(entry.key.clone());
-        }
+    /// The entry for `fp`, moved to the back (most recently used), created if absent;
+    /// the oldest entry is evicted to keep the registry bounded.
+    fn entry(&mut self, fp: u64) -> Option<&mut Entry> {
+        let entry = match self.entries.iter().position(|e| e.fingerprint == fp) {
+            Some(i) => self.entries.remove(i),
+            None => Entry { fingerprint: fp, key: None, forwarded: false },
+        };
         if self.entries.len() >= REMEMBERED {
             self.entries.remove(0);
         }
-        let key = mint();
-        self.entries.push(Entry { fingerprint: fp, key: key.clone(), forwarded: false });
-        Ok(key)
+        self.entries.push(entry);
+        self.entries.last_mut()
     }
 
-    /// Records that the consent `fp` was forwarded successfully.
-    pub fn mark_forwarded(&mut self, fp: u64) {
-        if let Some(entry) = self.entries.iter_mut().find(|e| e.fingerprint == fp) {
-            entry.forwarded = true;
+    /// The idempotency key of a request carrying the tokens `parts` (one request: `bundle`
+    /// identifies the set), minted with `mint` the first time and reused on every retry;
+    /// `TOKEN_ALREADY_USED` if any of the tokens was already forwarded successfully.
+    pub fn key_for(
+        &mut self,
+        bundle: u64,
+        parts: &[u64],
+        mint: impl FnOnce() -> String,
+    ) -> Result<String, BridgeError> {
+        let used = |fp: &u64| self.entries.iter().any(|e| e.fingerprint == *fp && e.forwarded);
+        if used(&bundle) || parts.iter().any(used) {
+            return Err(refused());
+        }
+        Ok(match self.entry(bundle) {
+            Some(entry) => entry.key.get_or_insert_with(mint).clone(),
+            None => mint(),
+        })
+    }
+
+    /// Records that the request `bundle` carrying `parts` was forwarded successfully.
+    pub fn mark_forwarded(&mut self, bundle: u64, parts: &[u64]) {
+        for fp in parts.iter().chain([&bundle]) {
+            if let Some(entry) = self.entry(*fp) {
+                entry.forwarded = true;
+            }
         }
     }
 }
@@ -70,20 +92,34 @@ mod tests {
     fn same_key_until_forwarded_then_refused() {
         let mut r = OnceRegistry::default();
         let fp = fingerprint("tok");
-        let k1 = r.key_for(fp, || "k1".into());
-        let k2 = r.key_for(fp, || "k2".into());
+        let k1 = r.key_for(fp, &[fp], || "k1".into());
+        let k2 = r.key_for(fp, &[fp], || "k2".into());
         assert_eq!(k1, Ok("k1".to_owned()));
         assert_eq!(k2, Ok("k1".to_owned()));
-        r.mark_forwarded(fp);
-        assert_eq!(r.key_for(fp, || "k3".into()).map_err(|e| e.code()), Err(ErrorCode::TokenAlreadyUsed));
-        assert_eq!(r.key_for(fingerprint("other"), || "k4".into()), Ok("k4".to_owned()));
+        r.mark_forwarded(fp, &[fp]);
+        assert_eq!(r.key_for(fp, &[fp], || "k3".into()).map_err(|e| e.code()), Err(ErrorCode::TokenAlreadyUsed));
+        let other = fingerprint("other");
+        assert_eq!(r.key_for(other, &[other], || "k4".into()), Ok("k4".to_owned()));
+    }
+
+    #[test]
+    fn a_token_of_a_forwarded_bundle_is_refused_alone_or_in_another_bundle() {
+        let mut r = OnceRegistry::default();
+        let (a, b, c) = (fingerprint("A"), fingerprint("B"), fingerprint("C"));
+        let ab = fingerprint("A\nB");
+        assert!(r.key_for(ab, &[a, b], || "kab".into()).is_ok());
+        r.mark_forwarded(ab, &[a, b]);
+        assert_eq!(r.key_for(a, &[a], || "ka".into()).map_err(|e| e.code()), Err(ErrorCode::TokenAlreadyUsed));
+        let bc = fingerprint("B\nC");
+        assert_eq!(r.key_for(bc, &[b, c], || "kbc".into()).map_err(|e| e.code()), Err(ErrorCode::TokenAlreadyUsed));
+        assert!(r.key_for(c, &[c], || "kc".into()).is_ok());
     }
 
     #[test]
     fn registry_is_bounded() {
         let mut r = OnceRegistry::default();
         for i in 0..(REMEMBERED as u64 + 10) {
-            let _ = r.key_for(i, || i.to_string());
+            let _ = r.key_for(i, &[i], || i.to_string());
         }
         assert_eq!(r.entries.len(), REMEMBERED);
     }

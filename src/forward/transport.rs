@@ -45,8 +45,10 @@ pub enum TransportFailure {
     Network(String),
     /// Aborted by the timeout.
     Timeout,
-    /// The answer announced a body over the cap.
+    /// A 2xx answer announced a body over the cap.
     TooLarge(u16),
+    /// The transport cannot work in this runtime (no `host.request`).
+    Unsupported,
 }
 
 /// A boxed, non-`Send` future (JS futures live on one thread).

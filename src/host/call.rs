@@ -40,7 +40,20 @@ pub enum RawSettlement {
     Timeout,
 }
 
+/// A Rust caller that drops the future before the host answers disarms the timer too.
+impl Drop for HostCall {
+    fn drop(&mut self) {
+        self.disarm();
+    }
+}
+
 impl HostCall {
+    fn disarm(&mut self) {
+        if let Some(timer) = self.timer.take() {
+            let _ = sys::clear_timeout(&timer);
+        }
+    }
+
     /// Calls `host[api](options)` now, with `success`/`fail`/`complete` added to
     /// `options`. Fails at once with `HOST_UNAVAILABLE` when the API is missing.
     pub fn start(host: &JsValue, api: &str, options: Object, timeout_ms: u32) -> Result<HostCall, BridgeError> {
@@ -87,11 +100,9 @@ impl HostCall {
     }
 
     /// Waits for the first settlement and disarms the timer.
-    pub async fn settle_raw(self) -> RawSettlement {
+    pub async fn settle_raw(mut self) -> RawSettlement {
         let outcome = JsFuture::from(self.promise.clone()).await;
-        if let Some(timer) = &self.timer {
-            let _ = sys::clear_timeout(timer);
-        }
+        self.disarm();
         match outcome {
             Ok(value) => RawSettlement::Success(value),
             Err(e) if Object::is(&e, &self.timeout_marker) => RawSettlement::Timeout,

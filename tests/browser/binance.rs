@@ -121,6 +121,21 @@ async fn malformed_answers_are_invalid_result_and_never_echo_the_token() {
 }
 
 #[wasm_bindgen_test]
+async fn a_token_inside_a_failure_never_reaches_the_error() {
+    let host = host_with(
+        "getPhoneNumber",
+        &plan_json(r#"{"success": {"errMsg": "getPhoneNumber:fail system", "code": "LEAKY-SECRET"}}"#),
+    );
+    let err = settle(bridge(&host, "").ask_phone_number()).await.err().unwrap_or(JsValue::NULL);
+    assert_eq!(code(&err), "HOST_ERROR");
+    let shown = format!("{} {}", message(&err), stringify(&get(&err, "details")));
+    assert!(!shown.contains("LEAKY"), "{shown}");
+    let host = host_with("getPhoneNumber", &plan_json(r#"{"success": {"code": null, "token": "T-after-null"}}"#));
+    let consent = fulfilled(bridge(&host, "").ask_phone_number()).await;
+    assert_eq!(get(&consent, "token").as_string().as_deref(), Some("T-after-null"));
+}
+
+#[wasm_bindgen_test]
 async fn a_fail_errmsg_inside_a_success_is_a_failure() {
     let host = host_with("getPhoneNumber", &plan_json(r#"{"success": {"errMsg": "getPhoneNumber:fail user deny"}}"#));
     assert_eq!(error_code(bridge(&host, "").ask_phone_number()).await, "USER_DENIED");
@@ -378,6 +393,9 @@ fn invalid_options_are_invalid_config() {
         r#"{"backend": "https://a.example", "headers": {"Bad Name": "v"}}"#,
         r#"{"backend": "https://a.example", "headers": {"Idempotency-Key": "mine"}}"#,
         r#"{"backend": "https://a.example", "headers": {"X-Number": 5}}"#,
+        r#"{"backend": "https://a.example", "headers": {"X-User": "小明"}}"#,
+        r#"{"backend": "https://a.example", "transport": "host", "host": {}}"#,
+        r#"{"backend": "http://[::1].evil.example"}"#,
     ];
     for case in cases {
         match ConsentBridge::new(Some(options(&JsValue::UNDEFINED, case))) {

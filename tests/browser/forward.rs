@@ -234,3 +234,84 @@ async fn the_fault_matrix() {
         assert!(k.iter().all(|x| x == &k[0]), "{fault}: one key across attempts");
     }
 }
+
+#[wasm_bindgen_test]
+async fn redirects_are_refused_so_tokens_only_reach_the_validated_url() {
+    let url = backend();
+    let scenario = unique("redirect");
+    fault_for(&scenario, &format!(r#"{{"kind": "redirect", "location": "{url}/consent/email", "times": 5}}"#)).await;
+    let token = unique("redir");
+    let b = bridge(
+        &host_with_token(&token),
+        &format!(r#"{{"backend": "{url}", "retries": 0, {}}}"#, scenario_header(&scenario)),
+    );
+    assert_eq!(error_code(b.get_phone_number()).await, "NETWORK");
+    let got = received_with(&token).await;
+    assert_eq!(got.len(), 1, "the redirect target never received the token");
+    assert_eq!(get(&got[0], "uri").as_string().as_deref(), Some("/consent/phone-number"));
+}
+
+#[wasm_bindgen_test]
+async fn large_error_pages_still_count_by_status_and_large_json_answers_are_fine() {
+    let url = backend();
+    let scenario = unique("big503");
+    fault_for(&scenario, r#"{"kind": "status", "status": 503, "times": 1, "pad": 100000}"#).await;
+    let token = unique("big503");
+    let b = bridge(&host_with_token(&token), &format!(r#"{{"backend": "{url}", {}}}"#, scenario_header(&scenario)));
+    fulfilled(b.get_phone_number()).await;
+    assert_eq!(received_with(&token).await.len(), 2, "a large 503 is retried like any 503");
+    let scenario = unique("bigarray");
+    let zeros = vec!["0"; 5000].join(",");
+    fault_for(&scenario, &format!(r#"{{"kind": "status", "status": 200, "times": 1, "body": [{zeros}]}}"#)).await;
+    let b = bridge(
+        &host_with_token(&unique("bigarray")),
+        &format!(r#"{{"backend": "{url}", {}}}"#, scenario_header(&scenario)),
+    );
+    let answer = fulfilled(b.get_phone_number()).await;
+    assert_eq!(answer.unchecked_into::<Array>().length(), 5000, "valid 2xx JSON is returned whatever its shape");
+}
+
+#[wasm_bindgen_test]
+async fn a_push_token_is_never_sent_twice_even_in_another_bundle() {
+    let host = host_with(
+        "requestSubscribeMessage",
+        &plan_json(&format!(
+            r#"{{"success": {{"p-a": {{"type": "accept", "token": "{}"}}, "p-b": {{"type": "accept", "token": "{}"}}}}}}"#,
+            unique("PA"),
+            unique("PB")
+        )),
+    );
+    let b = forwarding(&host, "");
+    let outcome = fulfilled(b.ask_subscribe(ids(&["p-a", "p-b"]))).await;
+    fulfilled(b.forward(outcome.clone())).await;
+    let accepted = get(&outcome, "accepted").unchecked_into::<Array>();
+    let only_a = plan_json("{}");
+    let _ = js_sys::Reflect::set(&only_a, &"accepted".into(), &Array::of1(&accepted.get(0)));
+    assert_eq!(error_code(b.forward(only_a)).await, "TOKEN_ALREADY_USED");
+}
+
+#[wasm_bindgen_test]
+async fn expiry_is_enforced_before_every_attempt_and_edits_cannot_extend_it() {
+    let url = backend();
+    let b = forwarding(&host_with_token("unused"), "");
+    let future = plan_json(&format!(
+        r#"{{"kind": "phoneNumber", "token": "{}", "obtainedAt": {}}}"#,
+        unique("future"),
+        js_sys::Date::now() as u64 + 60_000
+    ));
+    assert_eq!(error_code(b.forward(future)).await, "INVALID_ARGUMENT");
+    // 100 s old: sendable now (the margin is 15 s of the 120 s), but not after a 3 s wait.
+    let scenario = unique("expiring");
+    fault_for(&scenario, r#"{"kind": "status", "status": 503, "times": 5, "retryAfter": 3}"#).await;
+    let token = unique("expiring");
+    let b = bridge(
+        &host_with_token("x"),
+        &format!(r#"{{"backend": "{url}", "retries": 5, {}}}"#, scenario_header(&scenario)),
+    );
+    let old = plan_json(&format!(
+        r#"{{"kind": "phoneNumber", "token": "{token}", "obtainedAt": {}}}"#,
+        js_sys::Date::now() as u64 - 103_000
+    ));
+    assert_eq!(error_code(b.forward(old)).await, "TOKEN_EXPIRED");
+    assert_eq!(received_with(&token).await.len(), 1, "one attempt, then no retry past the deadline");
+}
