@@ -29,6 +29,7 @@ for (const [from, to] of Object.entries(targets)) {
   // bundler/ and web/ are ES modules; node/ is CommonJS (the package has no "type").
   if (to !== 'node') writeFileSync(join(dest, 'package.json'), '{ "type": "module" }\n');
 }
+await buildMiniprogram();
 const pkg = JSON.parse(readFileSync(join(root, 'pkg-template', 'package.json'), 'utf8'));
 pkg.version = version;
 writeFileSync(join(out, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
@@ -36,21 +37,53 @@ cpSync(join(root, 'pkg-template', 'README.md'), join(out, 'README.md'));
 mkdirSync(join(out, 'testing'));
 for (const f of ['mock-hosts.js', 'mock-hosts.d.ts', 'package.json']) cpSync(join(root, 'js', f), join(out, 'testing', f));
 
+// The mini program build: one self-contained CommonJS file (the web glue with the shims of
+// js/runtime-shims.js injected in place of globalThis, WebAssembly, TextEncoder and
+// TextDecoder) and the .wasm beside it under a stable name, ready to copy into a code
+// package (WeChat's npm build picks the folder up through the "miniprogram" field).
+async function buildMiniprogram() {
+  const { build } = await import('esbuild');
+  const dest = join(out, 'miniprogram');
+  mkdirSync(dest, { recursive: true });
+  await build({
+    entryPoints: [join(root, 'js', 'miniprogram.js')],
+    outfile: join(dest, 'index.js'),
+    bundle: true,
+    format: 'cjs',
+    platform: 'neutral',
+    target: 'es2017',
+    inject: [join(root, 'js', 'runtime-shims.js')],
+    alias: { 'mp-consent-bridge-web-glue': join(out, 'web', 'mp_consent_bridge.js') },
+    logOverride: { 'empty-import-meta': 'silent' },
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  cpSync(join(out, 'web', 'mp_consent_bridge_bg.wasm'), join(dest, 'mp_consent_bridge.wasm'));
+  const web = readFileSync(join(out, 'web', 'mp_consent_bridge.d.ts'), 'utf8');
+  const cut = web.indexOf('export type InitInput');
+  if (cut < 0) throw new Error('assemble: the web declarations changed shape (no InitInput)');
+  writeFileSync(
+    join(dest, 'index.d.ts'),
+    web.slice(0, cut) + readFileSync(join(root, 'js', 'miniprogram.d.ts'), 'utf8'),
+  );
+  writeFileSync(join(dest, 'package.json'), '{ "type": "commonjs" }\n');
+}
+
 const size = (file) => {
   const bytes = readFileSync(file);
   return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
 };
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const lines = [];
-for (const to of Object.values(targets)) {
+for (const to of [...Object.values(targets), 'miniprogram']) {
   const dir = join(out, to);
-  const wasm = size(join(dir, 'mp_consent_bridge_bg.wasm'));
+  const wasm = size(join(dir, to === 'miniprogram' ? 'mp_consent_bridge.wasm' : 'mp_consent_bridge_bg.wasm'));
   const glue = readdirSync(dir)
     .filter((f) => f.endsWith('.js'))
     .map((f) => size(join(dir, f)))
     .reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip }), { raw: 0, gzip: 0 });
   lines.push(
-    `weight ${to.padEnd(7)} wasm ${wasm.raw} B raw / ${wasm.gzip} B gzip (${kb(wasm.gzip)}); ` +
+    `weight ${to.padEnd(11)} wasm ${wasm.raw} B raw / ${wasm.gzip} B gzip (${kb(wasm.gzip)}); ` +
       `js glue ${glue.raw} B raw / ${glue.gzip} B gzip (${kb(glue.gzip)}); total gzip ${kb(wasm.gzip + glue.gzip)}`,
   );
   writeFileSync(join(root, 'build', `weight-${to}.json`), JSON.stringify({ wasm, glue }) + '\n');

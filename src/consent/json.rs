@@ -124,42 +124,64 @@ impl Parser<'_> {
         }
     }
 
+    /// A number, validated to the JSON grammar. Its value is exact for integers up to
+    /// 2^53 and close for the rest: hosts put codes here, never tokens, and `str::parse`
+    /// for f64 would add tens of KB of float parsing to the wasm.
     fn number(&mut self) -> Result<HostValue, JsonError> {
-        let start = self.pos;
-        if self.peek() == Some(b'-') {
+        let negative = self.peek() == Some(b'-');
+        if negative {
             self.pos += 1;
         }
+        let mut value = 0.0_f64;
         match self.peek() {
             Some(b'0') => self.pos += 1,
-            Some(b'1'..=b'9') => self.digits(),
+            Some(b'1'..=b'9') => value = self.digits(value),
             _ => return Err(JsonError::Syntax),
         }
+        let mut scale = 0_i32;
         if self.peek() == Some(b'.') {
             self.pos += 1;
+            let start = self.pos;
             if !matches!(self.peek(), Some(b'0'..=b'9')) {
                 return Err(JsonError::Syntax);
             }
-            self.digits();
+            value = self.digits(value);
+            scale = -((self.pos - start).min(400) as i32);
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
             self.pos += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
-                self.pos += 1;
-            }
+            let sign = match self.peek() {
+                Some(b'-') => {
+                    self.pos += 1;
+                    -1
+                }
+                Some(b'+') => {
+                    self.pos += 1;
+                    1
+                }
+                _ => 1,
+            };
             if !matches!(self.peek(), Some(b'0'..=b'9')) {
                 return Err(JsonError::Syntax);
             }
-            self.digits();
+            let mut exponent = 0_i32;
+            while let Some(d @ b'0'..=b'9') = self.peek() {
+                exponent = exponent.saturating_mul(10).saturating_add(i32::from(d - b'0')).min(10_000);
+                self.pos += 1;
+            }
+            scale = scale.saturating_add(sign * exponent);
         }
-        let text =
-            core::str::from_utf8(self.bytes.get(start..self.pos).unwrap_or_default()).map_err(|_| JsonError::Syntax)?;
-        text.parse::<f64>().map(HostValue::Number).map_err(|_| JsonError::Syntax)
+        let magnitude = if scale >= 0 { value * 10f64.powi(scale) } else { value / 10f64.powi(-scale) };
+        Ok(HostValue::Number(if negative { -magnitude } else { magnitude }))
     }
 
-    fn digits(&mut self) {
-        while matches!(self.peek(), Some(b'0'..=b'9')) {
+    /// Consumes digits, accumulating them onto `value`.
+    fn digits(&mut self, mut value: f64) -> f64 {
+        while let Some(d @ b'0'..=b'9') = self.peek() {
+            value = value * 10.0 + f64::from(d - b'0');
             self.pos += 1;
         }
+        value
     }
 
     /// Exactly four hex digits (`from_str_radix` alone would also take a sign).
@@ -263,6 +285,11 @@ mod tests {
         assert_eq!(p(r#""\ud800\ud83d\ude00x""#), Ok(HostValue::String("\u{FFFD}😀x".into())));
         assert_eq!(p(r#""\udc00""#), Ok(HostValue::String("\u{FFFD}".into())));
         assert_eq!(p("-0.5"), Ok(HostValue::Number(-0.5)));
+        assert_eq!(p("10000"), Ok(HostValue::Number(10000.0)));
+        assert_eq!(p("9007199254740991"), Ok(HostValue::Number(9007199254740991.0)));
+        assert_eq!(p("1.5e3"), Ok(HostValue::Number(1500.0)));
+        assert_eq!(p("-2E-2"), Ok(HostValue::Number(-0.02)));
+        assert_eq!(p("0"), Ok(HostValue::Number(0.0)));
     }
 
     #[test]

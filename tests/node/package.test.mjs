@@ -26,7 +26,9 @@ test('the manifest: types first in every condition, sideEffects kept, files list
     assert.equal(Object.keys(root[cond])[0], 'types', `${cond}: types first`);
   }
   assert.ok(Array.isArray(manifest.sideEffects) && manifest.sideEffects.includes('./bundler/mp_consent_bridge.js'));
-  for (const f of ['bundler/', 'web/', 'node/', 'testing/', 'README.md']) assert.ok(manifest.files.includes(f), f);
+  for (const f of ['bundler/', 'web/', 'node/', 'miniprogram/', 'testing/', 'README.md']) assert.ok(manifest.files.includes(f), f);
+  assert.equal(manifest.miniprogram, 'miniprogram', "WeChat's npm build reads the miniprogram folder");
+  assert.deepEqual(Object.keys(manifest.exports['./miniprogram']), ['types', 'default']);
   assert.match(manifest.version, /^\d+\.\d+\.\d+/);
 });
 

@@ -45,6 +45,7 @@ await check('npm pack produces a tarball with every target, the types and the RE
     'web/mp_consent_bridge.js', 'web/mp_consent_bridge_bg.wasm', 'web/mp_consent_bridge.d.ts',
     'node/mp_consent_bridge.js', 'node/mp_consent_bridge_bg.wasm', 'node/mp_consent_bridge.d.ts',
     'testing/mock-hosts.js', 'testing/mock-hosts.d.ts',
+    'miniprogram/index.js', 'miniprogram/index.d.ts', 'miniprogram/mp_consent_bridge.wasm',
   ]) assert(files.includes(needed), `tarball lacks ${needed}`);
   assert(!files.some((f) => f.endsWith('.gitignore')), 'tarball holds a .gitignore');
   console.log(`  ${info.filename}: ${info.files.length} files, ${info.size} B packed, ${info.unpackedSize} B unpacked`);
@@ -64,6 +65,16 @@ await check('Node: require and import of the installed package run a flow', () =
   const esm = run('node', ['--input-type=module', '-e', `import { ConsentBridge } from 'mp-consent-bridge'; import { mockBinanceHost } from 'mp-consent-bridge/testing'; ${setup} ${flow}`]);
   assert(cjs.trim() === 'phoneNumber string', `require: ${cjs}`);
   assert(esm.trim() === 'phoneNumber string', `import: ${esm}`);
+  const mini = run('node', ['-e', `
+    const { load, ConsentBridge } = require('mp-consent-bridge/miniprogram');
+    const { readFileSync } = require('node:fs');
+    const bytes = readFileSync(require.resolve('mp-consent-bridge/miniprogram').replace(/index\\.js$/, 'mp_consent_bridge.wasm'));
+    import('mp-consent-bridge/testing').then(async ({ mockAlipayHost }) => {
+      await load({ bytes });
+      const p = await new ConsentBridge({ host: mockAlipayHost() }).askOpenUserInfo();
+      console.log(p.nickName);
+    });`]);
+  assert(mini.trim() === 'Mock User', `miniprogram entry: ${mini}`);
 });
 
 await check('TypeScript: usage.ts compiles with tsc --strict, and misuse is rejected', () => {

@@ -13,6 +13,7 @@ import {
   type AuthCodeConsent,
 } from 'mp-consent-bridge';
 import { mockBinanceHost, mockAlipayHost } from 'mp-consent-bridge/testing';
+import * as mini from 'mp-consent-bridge/miniprogram';
 
 const options: ConsentBridgeOptions = {
   host: mockBinanceHost(),
@@ -65,6 +66,12 @@ export async function flows(): Promise<string[]> {
   const wrong: BridgeErrorCode = 'NOT_A_CODE';
   // @ts-expect-error BridgeError instances come from the bridge only
   new BridgeError();
+  await mini.load({ path: '/miniprogram_npm/mp-consent-bridge/mp_consent_bridge.wasm' });
+  await mini.load({ instantiate: (path, imports) => Promise.resolve({ exports: { path, imports } }), path: '/x.wasm' });
+  const miniBridge: mini.ConsentBridge = new mini.ConsentBridge({ transport: 'host' });
+  void miniBridge;
+  // @ts-expect-error load needs to know where the wasm is
+  await mini.load({});
   // @ts-expect-error scopes are strings
   await alipay.askAuthCode('auth_user');
   void [kind, lifetime, fromButton, reasons, pushTokens, sent, answer, wrong, gender, fromButton2, scopes, exchanged];
