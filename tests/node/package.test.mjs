@@ -48,3 +48,12 @@ test('BridgeError is a real Error subclass with a stable code', async () => {
   assert.ok(caught.stack.length > 0);
   assert.deepEqual(caught.details, {});
 });
+
+test('every target stays within the committed weight budget', () => {
+  const budget = JSON.parse(readFileSync(new URL('../../bench/weight-budget.json', import.meta.url), 'utf8')).totalGzipBytes;
+  for (const [target, limit] of Object.entries(budget)) {
+    const weight = JSON.parse(readFileSync(new URL(`../../build/weight-${target}.json`, import.meta.url), 'utf8'));
+    const total = weight.wasm.gzip + weight.glue.gzip;
+    assert.ok(total <= limit, `${target}: ${total} gzip bytes exceed the budget of ${limit} (bench/weight-budget.json)`);
+  }
+});
