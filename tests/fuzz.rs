@@ -43,9 +43,32 @@ fn fuzz<S: Strategy>(name: &str, strategy: S, check: impl Fn(S::Value) -> Result
 }
 
 const KEYS: [&str; 26] = [
-    "code", "token", "data_token", "dataToken", "errMsg", "errorMessage", "error", "errCode", "type", "authCode",
-    "authSuccessScopes", "authErrorScopes", "response", "detail", "success", "message", "__proto__", "constructor",
-    "nickName", "avatar", "gender", "countryCode", "t1", "t2", "auth_base", "subCode",
+    "code",
+    "token",
+    "data_token",
+    "dataToken",
+    "errMsg",
+    "errorMessage",
+    "error",
+    "errCode",
+    "type",
+    "authCode",
+    "authSuccessScopes",
+    "authErrorScopes",
+    "response",
+    "detail",
+    "success",
+    "message",
+    "__proto__",
+    "constructor",
+    "nickName",
+    "avatar",
+    "gender",
+    "countryCode",
+    "t1",
+    "t2",
+    "auth_base",
+    "subCode",
 ];
 
 fn text() -> impl Strategy<Value = String> {
@@ -94,11 +117,17 @@ fn obj(entries: Vec<(&str, HostValue)>) -> HostValue {
 /// Near-valid answers of the documented shapes, so the accepting paths run too; each
 /// field may be a plausible value or anything at all.
 fn shaped(field: impl Strategy<Value = HostValue> + Clone) -> impl Strategy<Value = HostValue> {
-    let scopes = prop::collection::vec(prop::sample::select(vec!["auth_base", "auth_user", "USER_ID", "t1"]).prop_map(|s| HostValue::String(s.into())), 0..4);
+    let scopes = prop::collection::vec(
+        prop::sample::select(vec!["auth_base", "auth_user", "USER_ID", "t1"]).prop_map(|s| HostValue::String(s.into())),
+        0..4,
+    );
     prop_oneof![
         field.clone().prop_map(|t| obj(vec![("code", t)])),
         (field.clone(), text()).prop_map(|(t, m)| obj(vec![("token", t), ("openId", HostValue::String(m))])),
-        field.clone().prop_map(|t| obj(vec![("detail", obj(vec![("code", t), ("errMsg", HostValue::String("getPhoneNumber:ok".into()))]))])),
+        field.clone().prop_map(|t| obj(vec![(
+            "detail",
+            obj(vec![("code", t), ("errMsg", HostValue::String("getPhoneNumber:ok".into()))])
+        )])),
         (field.clone(), scopes.clone(), host_value()).prop_map(|(t, ok, errs)| obj(vec![
             ("authCode", t),
             ("authSuccessScopes", HostValue::Array(ok)),
@@ -181,7 +210,9 @@ fn json_text() -> impl Strategy<Value = String> {
 /// Rust strings, refuses lone ones that JSON and this parser accept).
 fn has_surrogate_escape(text: &str) -> bool {
     text.match_indices("\\u").any(|(i, _)| {
-        text.get(i + 2..i + 6).and_then(|h| u32::from_str_radix(h, 16).ok()).is_some_and(|u| (0xD800..0xE000).contains(&u))
+        text.get(i + 2..i + 6)
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+            .is_some_and(|u| (0xD800..0xE000).contains(&u))
     })
 }
 
@@ -190,7 +221,9 @@ fn to_json(v: &HostValue) -> String {
         match v {
             HostValue::Undefined | HostValue::Null | HostValue::Other(_) => serde_json::Value::Null,
             HostValue::Bool(b) => serde_json::Value::Bool(*b),
-            HostValue::Number(n) => serde_json::Number::from_f64(*n).map_or(serde_json::Value::Null, serde_json::Value::Number),
+            HostValue::Number(n) => {
+                serde_json::Number::from_f64(*n).map_or(serde_json::Value::Null, serde_json::Value::Number)
+            }
             HostValue::String(s) => serde_json::Value::String(s.clone()),
             HostValue::Array(a) => serde_json::Value::Array(a.iter().map(conv).collect()),
             HostValue::Object(o) => serde_json::Value::Object(o.iter().map(|(k, v)| (k.clone(), conv(v))).collect()),
@@ -259,13 +292,17 @@ fn tokens_inside_binance_failures_stay_out_of_errors() {
 
 #[test]
 fn subscription_answers() {
-    let ids = prop::collection::vec(prop_oneof![prop::sample::select(KEYS.to_vec()).prop_map(str::to_owned), plain_text()], 0..6);
+    let ids = prop::collection::vec(
+        prop_oneof![prop::sample::select(KEYS.to_vec()).prop_map(str::to_owned), plain_text()],
+        0..6,
+    );
     fuzz("subscription answers", (ids, settlement()), |(ids, settled)| {
         let valid = validate_template_ids(&ids, 10);
         match subscribe_outcome(&ids, settled, 1) {
             Ok(out) => {
                 prop_assert_eq!(out.accepted.len() + out.rejected.len(), ids.len());
-                let order: Vec<&String> = ids.iter().filter(|id| out.accepted.iter().any(|a| &&a.template_id == id)).collect();
+                let order: Vec<&String> =
+                    ids.iter().filter(|id| out.accepted.iter().any(|a| &&a.template_id == id)).collect();
                 prop_assert_eq!(order, out.accepted.iter().map(|a| &a.template_id).collect::<Vec<_>>());
                 no_secret_in(&out)?;
                 Ok(valid.is_ok())
@@ -281,14 +318,18 @@ fn template_id_and_scope_lists() {
     fuzz("template id lists", (list(), 1usize..8), |(ids, max)| match validate_template_ids(&ids, max) {
         Ok(()) => {
             prop_assert!(!ids.is_empty() && ids.len() <= max);
-            prop_assert!(ids.iter().all(|id| !id.is_empty() && !id.chars().any(|c| c.is_whitespace() || c.is_control())));
+            prop_assert!(ids
+                .iter()
+                .all(|id| !id.is_empty() && !id.chars().any(|c| c.is_whitespace() || c.is_control())));
             Ok(true)
         }
         Err(e) => refused(&e),
     });
     fuzz("scope lists", list(), |scopes| match validate_scopes(&scopes) {
         Ok(()) => {
-            prop_assert!(scopes.iter().all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')));
+            prop_assert!(scopes
+                .iter()
+                .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')));
             Ok(true)
         }
         Err(e) => refused(&e),
@@ -322,13 +363,18 @@ fn alipay_profile_strings() {
 
 #[test]
 fn alipay_auth_codes_and_button_events() {
-    let scopes = prop::collection::vec(prop::sample::select(vec!["auth_base", "auth_user", "USER_ID", "t1"]).prop_map(str::to_owned), 1..4);
-    fuzz("alipay auth code answers", (scopes, settlement()), |(scopes, settled)| match auth_code(&scopes, settled, 1) {
-        Ok(c) => {
-            prop_assert!(scopes.iter().all(|s| c.granted_scopes.contains(s)), "a scope was not granted");
-            no_secret_in(&c)
+    let scopes = prop::collection::vec(
+        prop::sample::select(vec!["auth_base", "auth_user", "USER_ID", "t1"]).prop_map(str::to_owned),
+        1..4,
+    );
+    fuzz("alipay auth code answers", (scopes, settlement()), |(scopes, settled)| {
+        match auth_code(&scopes, settled, 1) {
+            Ok(c) => {
+                prop_assert!(scopes.iter().all(|s| c.granted_scopes.contains(s)), "a scope was not granted");
+                no_secret_in(&c)
+            }
+            Err(e) => refused(&e),
         }
-        Err(e) => refused(&e),
     });
     fuzz("alipay authorize events", host_value(), |event| match authorize_event(&event) {
         Ok(()) => Ok(true),
@@ -390,7 +436,22 @@ fn header_values_and_backend_urls() {
         Err(e) => refused(&e),
     });
     let url = prop_oneof![
-        (prop::sample::select(vec!["https://", "http://", "HTTP://", "ftp://", ""]), prop::sample::select(vec!["localhost", "127.0.0.1", "[::1]", "a.example", "127.0.0.1.evil", "[::1].evil", "u@localhost", "localhost.", "127.1"]), prop::sample::select(vec!["", ":1", ":65535", ":65536", ":0", ":", ":x"]), prop::sample::select(vec!["", "/", "/base", "?q", "#f", "\\x"]))
+        (
+            prop::sample::select(vec!["https://", "http://", "HTTP://", "ftp://", ""]),
+            prop::sample::select(vec![
+                "localhost",
+                "127.0.0.1",
+                "[::1]",
+                "a.example",
+                "127.0.0.1.evil",
+                "[::1].evil",
+                "u@localhost",
+                "localhost.",
+                "127.1"
+            ]),
+            prop::sample::select(vec!["", ":1", ":65535", ":65536", ":0", ":", ":x"]),
+            prop::sample::select(vec!["", "/", "/base", "?q", "#f", "\\x"])
+        )
             .prop_map(|(a, b, c, d)| format!("{a}{b}{c}{d}")),
         ".{0,30}".prop_map(|s| s),
     ];

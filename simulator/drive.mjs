@@ -1,0 +1,104 @@
+// Drives the simulator through every flow in headless Chromium, choosing in each host modal
+// like a person would, and checks what the page reports. Used by `scripts/demo --headless`
+// (prints the transcript) and by the simulator test suite (adds backend checks).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The scripted pass: [flow button, choices in the modals, fields to set first, expected outcome].
+ * Choices are `choice-<id>` buttons, or [testid, value] pairs for selects and checkboxes.
+ */
+export const SCRIPT = [
+  ['phone', ['allow'], {}, 'ok'],
+  ['phone', ['deny'], {}, 'USER_DENIED'],
+  ['phone', ['close'], {}, 'USER_DENIED'],
+  ['phone', ['ignore'], { timeout: '400' }, 'HOST_TIMEOUT'],
+  ['phone-button', ['allow'], { timeout: '5000' }, 'ok'],
+  ['phone-button', ['deny'], {}, 'USER_DENIED'],
+  ['open-id', ['allow'], {}, 'ok'],
+  ['open-id', ['deny'], {}, 'USER_DENIED'],
+  ['email', ['allow'], {}, 'ok'],
+  ['email', ['close'], {}, 'USER_DENIED'],
+  ['subscribe', [['template-tmpl-order-shipped', 'accept'], ['template-tmpl-price-alert', 'reject'], 'confirm'], { templates: 'tmpl-order-shipped, tmpl-price-alert' }, 'ok'],
+  ['subscribe', [['template-tmpl-order-shipped', 'ban'], ['template-tmpl-price-alert', 'filter'], 'confirm'], {}, 'ok'],
+  ['subscribe', ['close'], {}, 'USER_DENIED'],
+  ['auth-code', ['authorize'], { scopes: 'auth_user' }, 'ok'],
+  ['auth-code', [['scope-USER_AVATAR', false], 'authorize'], { scopes: 'USER_ID, USER_AVATAR' }, 'SCOPE_NOT_GRANTED'],
+  ['auth-code', ['cancel'], { scopes: 'auth_base' }, 'USER_DENIED'],
+  ['authorize', ['allow', 'share'], {}, 'ok'],
+  ['authorize', ['deny'], {}, 'USER_DENIED'],
+  ['profile', ['share'], {}, 'ok'],
+  ['profile', ['40006'], {}, 'HOST_ERROR'],
+  ['profile', ['40003'], {}, 'SCOPE_NOT_GRANTED'],
+  ['profile', ['cancel'], {}, 'USER_DENIED'],
+];
+
+/** Opens the simulator at `url` and runs SCRIPT; returns the transcript and each result. */
+export async function drive({ url, backend, screenshots }) {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  const results = [];
+  const pageErrors = [];
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${url}?backend=${encodeURIComponent(backend)}`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+    if (screenshots) mkdirSync(screenshots, { recursive: true });
+    const transcript = [];
+    const modalsShown = new Set();
+    for (const [index, [flow, choices, fields, expected]] of SCRIPT.entries()) {
+      await page.locator('#clear').click();
+      for (const [field, value] of Object.entries(fields)) await page.getByTestId(field).fill(value);
+      const before = await page.evaluate(() => window.__flows.length);
+      await page.getByTestId(`flow-${flow}`).click();
+      for (const choice of choices) {
+        await page.getByTestId('modal').waitFor({ state: 'visible', timeout: 10_000 });
+        const title = await page.locator('#modal-title').textContent();
+        if (screenshots && !modalsShown.has(title)) {
+          modalsShown.add(title);
+          await page.screenshot({ path: join(screenshots, `modal-${modalsShown.size}-${flow}.png`) });
+        }
+        if (Array.isArray(choice)) {
+          const [testid, value] = choice;
+          const control = page.getByTestId(testid);
+          if (typeof value === 'boolean') await control.setChecked(value);
+          else await control.selectOption(value);
+        } else {
+          await page.getByTestId(`choice-${choice}`).click();
+        }
+      }
+      await page.waitForFunction((n) => window.__flows.length > n, before, { timeout: 20_000 });
+      const record = await page.evaluate((n) => window.__flows[n], before);
+      results.push({ ...record, name: record.flow, flow, choices, expected, passed: record.outcome === expected });
+      if (screenshots) await page.screenshot({ path: join(screenshots, `${String(index + 1).padStart(2, '0')}-${flow}-${record.outcome}.png`), fullPage: true });
+      transcript.push(
+        ...(await page.evaluate(() =>
+          [...document.querySelectorAll('#log li')].map((li) => `${li.dataset.step.padEnd(12)} ${li.querySelector('code').textContent}`),
+        )),
+      );
+    }
+    return { results, transcript, pageErrors };
+  } finally {
+    await browser.close();
+  }
+}
+
+// As a script: node simulator/drive.mjs <simulator url> <backend url> [screenshot dir]
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [url, backend, screenshots] = process.argv.slice(2);
+  const { results, transcript, pageErrors } = await drive({ url, backend, screenshots });
+  for (const line of transcript) console.log(line);
+  console.log('');
+  for (const r of results) {
+    const choices = r.choices.map((c) => (Array.isArray(c) ? c.join('=') : c)).join(', ');
+    console.log(`${r.passed ? 'ok    ' : 'FAILED'} ${r.flow.padEnd(13)} ${choices.padEnd(62)} -> ${r.outcome}${r.passed ? '' : ` (expected ${r.expected})`}`);
+  }
+  for (const e of pageErrors) console.log(`page error: ${e}`);
+  const failed = results.filter((r) => !r.passed).length + pageErrors.length;
+  console.log(`simulator: ${results.length - failed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+}

@@ -1,0 +1,300 @@
+// The host simulator: plays the Binance `bn` and Alipay `my` hosts with consent modals,
+// runs each flow through the BUILT package (web target), and logs every step: the host
+// call, the host's raw answer, the validation verdict, the request forwarded (through the
+// simulated host's request API) and the backend's answer, or the BridgeError. Tokens are
+// shown redacted. Results also land on window.__flows for the automated pass.
+import init, { BridgeError, ConsentBridge } from '/pkg/web/mp_consent_bridge.js';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+$('backend').value = params.get('backend') || `${location.protocol}//${location.hostname}:8787`;
+window.__flows = [];
+
+const SECRET_KEYS = new Set(['code', 'token', 'data_token', 'dataToken', 'pushToken', 'authCode']);
+const redactValue = (v) => (typeof v === 'string' && v.length > 0 ? `${v.slice(0, 6)}…(${v.length} chars)` : v);
+function redact(value) {
+  if (Array.isArray(value)) return value.map(redact);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(k) ? redactValue(v) : redact(v)]));
+  }
+  return value;
+}
+function redactJsonText(text) {
+  try {
+    return JSON.stringify(redact(JSON.parse(text)));
+  } catch {
+    return text;
+  }
+}
+
+function log(step, text, kind = '') {
+  const li = document.createElement('li');
+  li.className = kind;
+  li.dataset.step = step;
+  const label = document.createElement('span');
+  label.className = 'step';
+  label.textContent = step;
+  const body = document.createElement('code');
+  body.textContent = typeof text === 'string' ? text : JSON.stringify(text);
+  li.append(label, body);
+  $('log').append(li);
+  li.scrollIntoView({ block: 'nearest' });
+}
+$('clear').onclick = () => ($('log').textContent = '');
+
+let tokenSerial = 0;
+const newToken = (prefix) => `${prefix}.${Date.now().toString(36)}.${(tokenSerial += 1)}.${Math.random().toString(36).slice(2, 12)}`;
+
+/** Shows a modal and resolves with the id of the action clicked. */
+function modal(title, actions, fill) {
+  $('modal-title').textContent = title;
+  const body = $('modal-body');
+  body.textContent = '';
+  if (fill) fill(body);
+  const row = $('modal-actions');
+  row.textContent = '';
+  $('modal').hidden = false;
+  return new Promise((resolve) => {
+    for (const [id, label, primary] of actions) {
+      const button = document.createElement('button');
+      button.textContent = label;
+      button.dataset.testid = `choice-${id}`;
+      if (primary) button.className = 'primary';
+      button.onclick = () => {
+        $('modal').hidden = true;
+        resolve(id);
+      };
+      row.append(button);
+    }
+  });
+}
+
+const DATA_CHOICES = [['allow', 'Allow', true], ['deny', 'Deny'], ['close', 'Close'], ['ignore', 'Ignore (host never answers)']];
+
+/** Answers a callback-style host API after the user's choice, logging the raw answer. */
+function answer(options, outcome, value) {
+  log('host answer', `${outcome}(${JSON.stringify(redact(value))})`);
+  const callback = options && options[outcome];
+  if (typeof callback === 'function') callback(value);
+  if (options && typeof options.complete === 'function') options.complete(value);
+}
+
+/** The host request API: real HTTP with fetch, answered in the host's documented shape. */
+function hostRequest(shape) {
+  return (options) => {
+    const headers = options.header || options.headers || {};
+    const shown = Object.entries(headers).map(([k, v]) => (k === 'Idempotency-Key' || k === 'Content-Type' ? `${k}: ${v}` : `${k}: …`));
+    log('request', `POST ${options.url}\n${shown.join('\n')}\n${redactJsonText(options.data)}`);
+    const controller = new AbortController();
+    fetch(options.url, { method: 'POST', headers, body: options.data, signal: controller.signal })
+      .then(async (res) => {
+        const data = await res.text();
+        log('backend', `${res.status} ${redactJsonText(data)}`, res.ok ? 'ok' : 'error');
+        const header = Object.fromEntries(res.headers.entries());
+        if (shape === 'my' && res.status >= 400) options.fail({ error: 19, errorMessage: 'http status error', status: res.status, data, headers: header });
+        else if (shape === 'my') options.success({ data, status: res.status, headers: header });
+        else options.success({ data, header, statusCode: res.status, errMsg: 'request:ok' });
+      })
+      .catch((e) => {
+        log('backend', `no answer: ${e.message}`, 'error');
+        if (shape === 'my') options.fail({ error: 12, errorMessage: e.message });
+        else options.fail({ errMsg: `request:fail ${e.message}` });
+      });
+    return { abort: () => controller.abort() };
+  };
+}
+
+function dataApi(api, prefix, what) {
+  return (options) => {
+    log('host call', `bn.${api}()`);
+    modal(`Allow this mini program to get your ${what}?`, DATA_CHOICES).then((choice) => {
+      if (choice === 'allow') answer(options, 'success', { code: newToken(prefix) });
+      else if (choice === 'deny') answer(options, 'fail', { errMsg: `${api}:fail user deny` });
+      else if (choice === 'close') answer(options, 'fail', { errMsg: `${api}:fail cancel` });
+      else log('host answer', 'none: the host ignores the call');
+    });
+  };
+}
+
+const bn = {
+  getPhoneNumber: dataApi('getPhoneNumber', 'phone', 'phone number'),
+  getOpenId: dataApi('getOpenId', 'openid', 'open id'),
+  getEmailAddress: dataApi('getEmailAddress', 'email', 'email address'),
+  requestSubscribeMessage(options) {
+    const ids = options.tmplIds || [];
+    log('host call', `bn.requestSubscribeMessage(${JSON.stringify({ tmplIds: ids })})`);
+    const selects = {};
+    modal('Receive these messages?', [['confirm', 'Confirm', true], ['close', 'Close']], (body) => {
+      for (const id of ids) {
+        const label = document.createElement('label');
+        label.textContent = id;
+        const select = document.createElement('select');
+        select.dataset.testid = `template-${id}`;
+        for (const type of ['accept', 'reject', 'ban', 'filter']) select.append(new Option(type, type));
+        selects[id] = select;
+        label.append(select);
+        body.append(label);
+      }
+    }).then((choice) => {
+      if (choice === 'close') return answer(options, 'fail', { errMsg: 'requestSubscribeMessage:fail cancel' });
+      const result = { errMsg: 'requestSubscribeMessage:ok' };
+      for (const id of ids) {
+        const type = selects[id].value;
+        result[id] = type === 'accept' ? { type, token: newToken('push') } : { type };
+      }
+      answer(options, 'success', result);
+    });
+  },
+  request: hostRequest('bn'),
+};
+
+const my = {
+  getAuthCode(options) {
+    const scopes = options.scopes || [];
+    log('host call', `my.getAuthCode(${JSON.stringify({ scopes })})`);
+    const boxes = {};
+    modal('Authorize this mini program?', [['authorize', 'Authorize', true], ['cancel', 'Cancel']], (body) => {
+      for (const scope of scopes) {
+        const label = document.createElement('label');
+        const box = document.createElement('input');
+        box.type = 'checkbox';
+        box.checked = true;
+        box.dataset.testid = `scope-${scope}`;
+        boxes[scope] = box;
+        label.append(box, ` ${scope}`);
+        body.append(label);
+      }
+    }).then((choice) => {
+      if (choice === 'cancel') return answer(options, 'fail', { error: 11, errorMessage: '用户取消授权' });
+      const granted = scopes.filter((s) => boxes[s].checked);
+      const refused = Object.fromEntries(scopes.filter((s) => !boxes[s].checked).map((s) => [s, '40006']));
+      answer(options, 'success', { authCode: newToken('authcode'), authSuccessScopes: granted, authErrorScopes: refused });
+    });
+  },
+  getOpenUserInfo(options) {
+    log('host call', 'my.getOpenUserInfo()');
+    let nick;
+    modal(
+      'Profile answer (as the host would return it)',
+      [['share', 'Share profile', true], ['40006', '40006: feature not added'], ['40003', '40003: not authorized'], ['cancel', 'Cancel']],
+      (body) => {
+        const label = document.createElement('label');
+        label.textContent = 'nickName';
+        nick = document.createElement('input');
+        nick.type = 'text';
+        nick.value = '小明';
+        nick.dataset.testid = 'nickname';
+        label.append(nick);
+        body.append(label);
+      },
+    ).then((choice) => {
+      const inner = {
+        share: { code: '10000', msg: 'Success', avatar: 'https://tfs.alipayobjects.com/images/partner/sim.png', nickName: nick.value, gender: '', countryCode: '', province: '', city: '' },
+        40006: { code: '40006', msg: 'Insufficient Permissions', subCode: 'isv.insufficient-isv-permissions', subMsg: 'ISV权限不足' },
+        40003: { code: '40003', msg: 'Insufficient Conditions', subCode: 'isv.invalid-auth-relations', subMsg: '无效的授权关系' },
+      }[choice];
+      if (!inner) return answer(options, 'fail', { error: 11, errorMessage: '用户取消授权' });
+      answer(options, 'success', { response: JSON.stringify({ response: inner }) });
+    });
+  },
+  request: hostRequest('my'),
+};
+
+function bridgeFor(host) {
+  return new ConsentBridge({ host, backend: $('backend').value, transport: 'host', hostTimeoutMs: Number($('timeout').value) || 5000 });
+}
+
+/** Runs one flow: `start` must call the bridge synchronously (inside the click). */
+async function runFlow(name, start) {
+  log('flow', name, 'flow');
+  const record = { flow: name, secrets: [] };
+  try {
+    record.answer = await start(record);
+    record.outcome = 'ok';
+    log('done', 'the flow completed', 'ok');
+  } catch (e) {
+    record.outcome = e instanceof BridgeError ? e.code : `UNEXPECTED ${e && e.name}`;
+    record.message = e && e.message;
+    log('error', `${e && e.name} ${e && e.code}: ${e && e.message}\ndetails ${JSON.stringify(e && e.details)}`, 'error');
+  }
+  window.__flows.push(record);
+  $('status').textContent = `${window.__flows.length} flow(s) run`;
+}
+
+function verdict(record, consent) {
+  log('verdict', JSON.stringify(redact(consent)), 'ok');
+  for (const key of ['token', 'authCode']) if (consent[key]) record.secrets.push(consent[key]);
+  for (const push of consent.accepted || []) record.secrets.push(push.pushToken);
+}
+
+const flows = {
+  phone: (b) => runFlow('phone number (bn.getPhoneNumber)', async (r) => {
+    const consent = await b(bn).askPhoneNumber();
+    verdict(r, consent);
+    return b.last.forward(consent);
+  }),
+  'open-id': (b) => runFlow('open id (bn.getOpenId)', async (r) => {
+    const consent = await b(bn).askOpenId();
+    verdict(r, consent);
+    return b.last.forward(consent);
+  }),
+  email: (b) => runFlow('email (bn.getEmailAddress)', async (r) => {
+    const consent = await b(bn).askEmailAddress();
+    verdict(r, consent);
+    return b.last.forward(consent);
+  }),
+  subscribe: (b) => runFlow('subscriptions (bn.requestSubscribeMessage)', async (r) => {
+    const ids = $('templates').value.split(',').map((s) => s.trim()).filter(Boolean);
+    const outcome = await b(bn).askSubscribe(ids);
+    verdict(r, outcome);
+    if (outcome.accepted.length === 0) {
+      log('forward', 'nothing accepted, nothing sent');
+      return null;
+    }
+    return b.last.forward(outcome);
+  }),
+  'phone-button': (b) => runFlow('phone number button (onGetphonenumber)', async (r) => {
+    const choice = await modal('Allow this mini program to get your phone number?', [['allow', 'Allow', true], ['deny', 'Deny']]);
+    const event = choice === 'allow'
+      ? { type: 'getphonenumber', detail: { code: newToken('btn'), errMsg: 'getPhoneNumber:ok' } }
+      : { type: 'getphonenumber', detail: { errMsg: 'getPhoneNumber:fail user deny' } };
+    log('host answer', `event ${JSON.stringify(redact(event))}`);
+    const consent = await b(bn).phoneNumberFromEvent(event);
+    verdict(r, consent);
+    return b.last.forward(consent);
+  }),
+  'auth-code': (b) => runFlow('auth code (my.getAuthCode)', async (r) => {
+    const scopes = $('scopes').value.split(',').map((s) => s.trim()).filter(Boolean);
+    const consent = await b(my).askAuthCode(scopes);
+    verdict(r, consent);
+    return b.last.forward(consent);
+  }),
+  authorize: (b) => runFlow('authorize button, then profile', async (r) => {
+    const choice = await modal('Allow this mini program to use your profile?', [['allow', 'Allow', true], ['deny', 'Deny']]);
+    const event = choice === 'allow' ? { type: 'getAuthorize', detail: {} } : { type: 'error', detail: { errorCode: 11, errorMessage: '用户取消授权' } };
+    log('host answer', `${choice === 'allow' ? 'onGetAuthorize' : 'onError'} ${JSON.stringify(event)}`);
+    const profile = await b(my).askOpenUserInfoFromEvent(event);
+    verdict(r, profile);
+    return b.last.forward(profile);
+  }),
+  profile: (b) => runFlow('profile (my.getOpenUserInfo)', async (r) => {
+    const profile = await b(my).askOpenUserInfo();
+    verdict(r, profile);
+    return b.last.forward(profile);
+  }),
+};
+
+init().then(
+  () => {
+    $('status').textContent = 'ready: pick a flow';
+    document.body.dataset.ready = 'true';
+    for (const button of document.querySelectorAll('[data-flow]')) {
+      button.onclick = () => {
+        // A fresh bridge per flow, so the settings above apply; `b.last` is the one in use.
+        const b = (host) => (b.last = bridgeFor(host));
+        flows[button.dataset.flow](b);
+      };
+    }
+  },
+  (e) => ($('status').textContent = `the package failed to load: ${e.message}`),
+);
