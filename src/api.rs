@@ -150,8 +150,16 @@ pub struct ConsentBridge {
     bridge: Bridge,
 }
 
+/// Every method's future goes through this one boxed type, so the promise machinery is
+/// compiled once rather than once per method (it was a third of the wasm).
+type BoxedFlow = core::pin::Pin<Box<dyn Future<Output = Result<JsValue>>>>;
+
 fn promise(future: impl Future<Output = Result<JsValue>> + 'static) -> Promise {
-    future_to_promise(async move { future.await.map_err(JsValue::from) })
+    into_promise(Box::pin(future))
+}
+
+fn into_promise(flow: BoxedFlow) -> Promise {
+    future_to_promise(async move { flow.await.map_err(JsValue::from) })
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue> {
