@@ -1,7 +1,7 @@
 //! Validation of the Alipay / Alipay+ (`my`) consent answers: `getOpenUserInfo` (a JSON
 //! string inside `res.response`) and `getAuthCode`.
 
-use super::failure::failure_error;
+use super::failure::{failure_error, invalid, timeout};
 use super::json::{parse_json, JsonError};
 use super::value::{HostValue, Limits};
 use super::{Settlement, Token};
@@ -57,17 +57,6 @@ pub struct AuthCodeConsent {
     pub obtained_at: u64,
     /// When it is treated as expired.
     pub expires_at: u64,
-}
-
-fn invalid(message: String) -> BridgeError {
-    BridgeError::new(ErrorCode::InvalidResult, message)
-}
-
-fn timeout(api: &str) -> BridgeError {
-    BridgeError::new(
-        ErrorCode::HostTimeout,
-        format!("The host did not answer {api} in time. Let the user try again; raise hostTimeoutMs if needed."),
-    )
 }
 
 /// Reads one profile field: absent or empty is `""`; anything but a bounded string

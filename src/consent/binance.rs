@@ -1,6 +1,6 @@
 //! Validation of the Binance (`bn`) consent answers.
 
-use super::failure::{failure_error, is_failure_message};
+use super::failure::{failure_error, invalid, is_failure_message, timeout};
 use super::value::HostValue;
 use super::{
     DataConsent, DataKind, PushConsent, RejectReason, Rejection, Settlement, SubscribeOutcome, Token,
@@ -17,17 +17,6 @@ pub const MAX_TEMPLATE_ID_LEN: usize = 128;
 /// `e.detail.code`), `token` (`bn.getUserOpenid(): Promise<{openId?, token}>`), and the
 /// spellings of `data_token` seen in samples.
 const TOKEN_FIELDS: [&str; 4] = ["code", "token", "data_token", "dataToken"];
-
-fn invalid(message: String) -> BridgeError {
-    BridgeError::new(ErrorCode::InvalidResult, message)
-}
-
-fn timeout(api: &str) -> BridgeError {
-    BridgeError::new(
-        ErrorCode::HostTimeout,
-        format!("The host did not answer {api} in time. Let the user try again; raise hostTimeoutMs if the modal needs longer."),
-    )
-}
 
 /// A success payload that is really a failure: hosts that only call `complete`, or put
 /// `errMsg: "api:fail …"` in what they resolve.

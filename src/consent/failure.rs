@@ -9,6 +9,19 @@ use crate::error::{BridgeError, ErrorCode};
 /// (`"getPhoneNumber:fail user deny"`, `"…:fail auth deny"`, `"…:fail cancel"`).
 const DENIAL_WORDS: [&str; 5] = ["deny", "denied", "cancel", "refuse", "reject"];
 
+/// `INVALID_RESULT` with `message` (which must never contain host data).
+pub(crate) fn invalid(message: String) -> BridgeError {
+    BridgeError::new(ErrorCode::InvalidResult, message)
+}
+
+/// `HOST_TIMEOUT` for `api`.
+pub(crate) fn timeout(api: &str) -> BridgeError {
+    BridgeError::new(
+        ErrorCode::HostTimeout,
+        format!("The host did not answer {api} in time. Let the user try again; raise hostTimeoutMs if the modal needs longer."),
+    )
+}
+
 /// Whether a WeChat-style `errMsg` reports a failure (`"api:fail …"`), not `"api:ok"`.
 pub fn is_failure_message(msg: &str) -> bool {
     let lower = msg.to_ascii_lowercase();

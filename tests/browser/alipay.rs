@@ -2,8 +2,7 @@
 //! codes, malformed answers, partial scope grants and the shared misbehaviour list.
 
 use crate::support::*;
-use js_sys::{Array, Promise};
-use mp_consent_bridge::ConsentBridge;
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -196,9 +195,7 @@ async fn the_authorize_button_leads_to_the_profile_or_a_denial() {
 
 #[wasm_bindgen_test]
 async fn every_alipay_entry_point_reaches_the_host_inside_the_tap() {
-    let url = backend();
-    type Entry = fn(&ConsentBridge) -> Promise;
-    let entries: [(&str, &str, Entry); 5] = [
+    let entries: [GestureEntry; 5] = [
         ("askOpenUserInfo", "getOpenUserInfo", |b| b.ask_open_user_info()),
         ("askOpenUserInfoFromEvent", "getOpenUserInfo", |b| {
             b.ask_open_user_info_from_event(plan_json(r#"{"type": "getAuthorize"}"#))
@@ -207,16 +204,7 @@ async fn every_alipay_entry_point_reaches_the_host_inside_the_tap() {
         ("getOpenUserInfo", "getOpenUserInfo", |b| b.get_open_user_info()),
         ("getAuthCode", "getAuthCode", |b| b.get_auth_code(list(&["auth_user"]))),
     ];
-    for (method, api, call) in entries {
-        let host = gesture_host("alipay");
-        let b = bridge(&host, &format!(r#"{{"backend": "{url}"}}"#));
-        set_tap(&host, true);
-        let pending = call(&b);
-        let called_in_tap = call_count(&host, api);
-        set_tap(&host, false);
-        assert_eq!(called_in_tap, 1, "{method} did not call {api} synchronously");
-        fulfilled(pending).await;
-    }
+    assert_inside_the_tap("alipay", &entries).await;
 }
 
 #[wasm_bindgen_test]

@@ -334,9 +334,7 @@ async fn subscription_failures() {
 /// gesture host refuses calls outside the tap, which the control case proves.
 #[wasm_bindgen_test]
 async fn every_entry_point_reaches_the_host_inside_the_tap() {
-    let url = backend();
-    type Entry = fn(&ConsentBridge) -> Promise;
-    let entries: [(&str, &str, Entry); 8] = [
+    let entries: [GestureEntry; 8] = [
         ("askPhoneNumber", "getPhoneNumber", |b| b.ask_phone_number()),
         ("askOpenId", "getOpenId", |b| b.ask_open_id()),
         ("askEmailAddress", "getEmailAddress", |b| b.ask_email_address()),
@@ -346,16 +344,7 @@ async fn every_entry_point_reaches_the_host_inside_the_tap() {
         ("getEmailAddress", "getEmailAddress", |b| b.get_email_address()),
         ("requestSubscribeMessage", "requestSubscribeMessage", |b| b.request_subscribe_message(ids(&["g2"]))),
     ];
-    for (method, api, call) in entries {
-        let host = gesture_host("binance");
-        let b = bridge(&host, &format!(r#"{{"backend": "{url}"}}"#));
-        set_tap(&host, true);
-        let pending = call(&b);
-        let called_in_tap = call_count(&host, api);
-        set_tap(&host, false);
-        assert_eq!(called_in_tap, 1, "{method} did not call {api} synchronously");
-        fulfilled(pending).await;
-    }
+    assert_inside_the_tap("binance", &entries).await;
     // Control: a call after one microtask hop is refused by the gesture host.
     let host = gesture_host("binance");
     let b = bridge(&host, "");

@@ -134,3 +134,22 @@ pub async fn fulfilled(p: Promise) -> JsValue {
 pub fn obj() -> Object {
     Object::new()
 }
+
+/// A bridge method to call, the host API it must reach, and how to call it.
+pub type GestureEntry = (&'static str, &'static str, fn(&ConsentBridge) -> Promise);
+
+/// Every entry calls its host API in the same synchronous turn as the method call (the
+/// gesture host of `platform` refuses calls outside the tap), then completes.
+pub async fn assert_inside_the_tap(platform: &str, entries: &[GestureEntry]) {
+    let url = backend();
+    for (method, api, call) in entries {
+        let host = gesture_host(platform);
+        let b = bridge(&host, &format!(r#"{{"backend": "{url}"}}"#));
+        set_tap(&host, true);
+        let pending = call(&b);
+        let called_in_tap = call_count(&host, api);
+        set_tap(&host, false);
+        assert_eq!(called_in_tap, 1, "{method} did not call {api} synchronously");
+        fulfilled(pending).await;
+    }
+}
