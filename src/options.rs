@@ -130,7 +130,7 @@ impl BridgeOptions {
         let keys = sys::object_keys(options).map_err(|_| config("The options object cannot be read.".into()))?;
         for key in keys.iter().filter_map(|k| k.as_string()) {
             if !KNOWN.contains(&key.as_str()) {
-                return Err(config(format!("Unknown option {key:?}; known options are {}.", KNOWN.join(", "))));
+                return Err(config(format!("Unknown option \"{key}\"; known options are {}.", KNOWN.join(", "))));
             }
         }
         let host = sys::get(options, "host");

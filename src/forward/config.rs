@@ -47,7 +47,7 @@ impl BackendUrl {
                     "options.backend must use https (http is allowed only for localhost, 127.0.0.0/8 and [::1]); got http://{host}."
                 )))
             }
-            other => return Err(config(format!("options.backend must be an https URL; the scheme {other:?} is not supported."))),
+            other => return Err(config(format!("options.backend must be an https URL; the scheme \"{other}\" is not supported."))),
         }
         let trimmed = rest.trim_end_matches('/');
         Ok(BackendUrl(format!("{scheme}://{trimmed}")))
@@ -148,7 +148,7 @@ impl Routes {
             "authCode" => &mut self.auth_code,
             _ => {
                 return Err(config(format!(
-                    "options.routes has an unknown key {name:?}; use phoneNumber, openId, email, subscriptions, userInfo or authCode."
+                    "options.routes has an unknown key \"{name}\"; use phoneNumber, openId, email, subscriptions, userInfo or authCode."
                 )))
             }
         };

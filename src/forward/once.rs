@@ -16,8 +16,16 @@ pub fn fingerprint(secret: &str) -> u64 {
 pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    let mut out = String::with_capacity(36);
+    for (i, b) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        for nibble in [b >> 4, b & 0x0f] {
+            out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
+    }
+    out
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -129,6 +137,7 @@ mod tests {
         let id = uuid_v4([0xff; 16]);
         assert_eq!(id.len(), 36);
         assert_eq!(id.as_bytes()[14], b'4');
+        assert_eq!(uuid_v4([0; 16]), "00000000-0000-4000-8000-000000000000");
         assert!(matches!(id.as_bytes()[19], b'8' | b'9' | b'a' | b'b'));
     }
 }
