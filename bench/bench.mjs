@@ -7,10 +7,11 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { extname, join, normalize } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import * as baseline from './baseline.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = join(root, 'pkg');
 const require = createRequire(import.meta.url);
 const quick = process.argv.includes('--quick');
@@ -43,18 +44,26 @@ function freshEntry(extraGlobals = {}) {
   return module.exports;
 }
 
-// 2. Cold start: compile + instantiate + init.
+/** The module with a custom section naming the run appended: the same code, but bytes
+ * V8 has not seen, so nothing compiled earlier is reused and each run is really cold. */
+function distinct(bytes, run) {
+  const name = Buffer.from(`bench-run-${run}`);
+  return Buffer.concat([bytes, Buffer.from([0, name.length + 1, name.length]), name]);
+}
+
+// 2. Cold start: compile + instantiate + init, each run on bytes V8 has not seen.
 {
   const runs = quick ? 10 : 60;
   const compile = [];
   const total = [];
   for (let i = 0; i < runs; i += 1) {
     let t = performance.now();
-    await WebAssembly.compile(wasmBytes);
+    await WebAssembly.compile(distinct(wasmBytes, `compile-${i}`));
     compile.push(performance.now() - t);
     const entry = freshEntry();
+    const bytes = distinct(wasmBytes, `load-${i}`);
     t = performance.now();
-    await entry.load({ bytes: wasmBytes });
+    await entry.load({ bytes });
     total.push(performance.now() - t);
   }
   row('cold start', `node: compile only (median of ${runs})`, `${median(compile).toFixed(2)} ms`);
@@ -66,12 +75,22 @@ async function chromiumColdStart(runs) {
   const web = join(pkg, 'web');
   const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
   const page = `<!doctype html><script type="module">
-    const bytes = await (await fetch('./mp_consent_bridge_bg.wasm')).arrayBuffer();
+    const bytes = new Uint8Array(await (await fetch('./mp_consent_bridge_bg.wasm')).arrayBuffer());
+    // Each run gets a custom section naming it, so the engine cannot reuse a compilation.
+    const distinct = (i) => {
+      const name = new TextEncoder().encode('bench-run-' + i);
+      const out = new Uint8Array(bytes.length + 3 + name.length);
+      out.set(bytes);
+      out.set([0, name.length + 1, name.length], bytes.length);
+      out.set(name, bytes.length + 3);
+      return out;
+    };
     const times = [];
     for (let i = 0; i < ${runs}; i += 1) {
       const glue = await import('./mp_consent_bridge.js?run=' + i);
+      const input = distinct(i);
       const t = performance.now();
-      await glue.default({ module_or_path: bytes.slice(0) });
+      await glue.default({ module_or_path: input });
       times.push(performance.now() - t);
     }
     window.__TIMES__ = times;
@@ -208,15 +227,29 @@ function instantHost({ fail = false } = {}) {
   };
   let done = 0;
   let before;
+  let inFlight = 0;
+  let paused = null;
   const outcomes = {};
+  // At the warm-up mark every lane stops and drains before the first snapshot, so "before"
+  // and "after" are both taken with nothing in flight.
   const lane = async () => {
     while (done < total) {
+      if (paused) await paused;
       const i = done;
       done += 1;
-      if (i === warmup) before = await snapshot();
+      if (i === warmup) {
+        let release;
+        paused = new Promise((r) => (release = r));
+        while (inFlight > 0) await new Promise((r) => realSet(r, 5));
+        before = await snapshot();
+        paused = null;
+        release();
+      }
       const { host, run } = kinds[i % kinds.length]();
       const bridge = new entry.ConsentBridge({ host: watched(host), backend: 'https://bench.example', transport: 'host', hostTimeoutMs: 1, retries: 0 });
+      inFlight += 1;
       const code = await run(bridge).then(() => 'OK', (e) => e.code);
+      inFlight -= 1;
       outcomes[code] = (outcomes[code] || 0) + 1;
       bridge.free();
     }

@@ -6,8 +6,12 @@
 //  - TextEncoder / TextDecoder: native where present, the UTF-8 polyfills otherwise.
 //  - WebAssembly: instantiation goes through the loader that `load()` was given
 //    (WXWebAssembly-style path instantiation, bytes, a compiled module or a URL).
-import { TextDecoderImpl, TextEncoderImpl } from './text-codec.js';
+import { Utf8Decoder, Utf8Encoder } from './text-codec.js';
 
+// Read here, in the inject file itself, which esbuild leaves unrewritten (in any other
+// module these names would already point back at the shims).
+const TextEncoderImpl = typeof TextEncoder === 'function' ? TextEncoder : Utf8Encoder;
+const TextDecoderImpl = typeof TextDecoder === 'function' ? TextDecoder : Utf8Decoder;
 const realWebAssembly = typeof WebAssembly !== 'undefined' ? WebAssembly : undefined;
 const safeGlobal =
   typeof globalThis !== 'undefined' ? globalThis : typeof self !== 'undefined' ? self : typeof global !== 'undefined' ? global : {};
@@ -74,9 +78,9 @@ function normalise(result) {
 
 const shimWebAssembly = {
   async instantiate(source, imports) {
-    const options = source && source[LOAD];
-    if (options === undefined) return needWebAssembly('module').instantiate(source, imports);
-    return normalise(await start(options, imports));
+    const isRequest = source !== null && typeof source === 'object' && LOAD in source;
+    if (!isRequest) return needWebAssembly('module').instantiate(source, imports);
+    return normalise(await start(source[LOAD], imports));
   },
   Instance: realWebAssembly ? realWebAssembly.Instance : function Instance() {},
   Module: realWebAssembly ? realWebAssembly.Module : function Module() {},

@@ -1,6 +1,10 @@
 // UTF-8 TextEncoder / TextDecoder for runtimes that lack them (some mini program logic
-// layers), used only where the native ones are missing. WHATWG semantics: lone surrogates
-// encode as U+FFFD; each maximal invalid byte sequence decodes as one U+FFFD.
+// layers); runtime-shims.js uses them only where the native ones are missing. WHATWG
+// semantics: lone surrogates encode as U+FFFD; each maximal invalid byte sequence decodes
+// as one U+FFFD (or throws with `fatal`). Streaming decode is not supported: it throws.
+
+const LABELS = ['utf-8', 'utf8', 'unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'x-unicode20utf8'];
+const asciiTrim = (s) => s.replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, '');
 
 const REPLACEMENT = 0xfffd;
 
@@ -54,21 +58,23 @@ export class Utf8Encoder {
 
 export class Utf8Decoder {
   constructor(label = 'utf-8', options = {}) {
-    const name = String(label).trim().toLowerCase();
-    if (name !== 'utf-8' && name !== 'utf8' && name !== 'unicode-1-1-utf-8') {
+    const name = asciiTrim(String(label)).toLowerCase();
+    if (!LABELS.includes(name)) {
       throw new RangeError(`The encoding label provided ('${label}') is not supported by this polyfill.`);
     }
     this.ignoreBOM = Boolean(options && options.ignoreBOM);
-    this.fatal = false;
+    this.fatal = Boolean(options && options.fatal);
   }
   get encoding() {
     return 'utf-8';
   }
-  decode(input) {
+  decode(input, options) {
+    if (options && options.stream) throw new TypeError('This TextDecoder polyfill does not support streaming.');
     if (input === undefined || input === null) return '';
-    const bytes = ArrayBuffer.isView(input)
-      ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength)
-      : new Uint8Array(input);
+    let bytes;
+    if (ArrayBuffer.isView(input)) bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    else if (input instanceof ArrayBuffer || Object.prototype.toString.call(input) === '[object ArrayBuffer]') bytes = new Uint8Array(input);
+    else throw new TypeError('TextDecoder.decode expects an ArrayBuffer or an ArrayBufferView.');
     const n = bytes.length;
     let units = [];
     let out = '';
@@ -110,6 +116,7 @@ export class Utf8Decoder {
         if (b === 0xf0) lower = 0x90;
         if (b === 0xf4) upper = 0x8f;
       } else {
+        if (this.fatal) throw new TypeError('The encoded data was not valid UTF-8.');
         push(REPLACEMENT);
         i += 1;
         continue;
@@ -127,6 +134,7 @@ export class Utf8Decoder {
         cp = (cp << 6) | (c & 0x3f);
       }
       // An invalid or truncated sequence is one U+FFFD; the offending byte is read again.
+      if (!complete && this.fatal) throw new TypeError('The encoded data was not valid UTF-8.');
       push(complete ? cp : REPLACEMENT);
       i = j;
     }
@@ -134,6 +142,3 @@ export class Utf8Decoder {
   }
 }
 
-/** The native classes where they exist, the polyfills otherwise. */
-export const TextEncoderImpl = typeof TextEncoder === 'function' ? TextEncoder : Utf8Encoder;
-export const TextDecoderImpl = typeof TextDecoder === 'function' ? TextDecoder : Utf8Decoder;

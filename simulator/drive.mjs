@@ -1,8 +1,9 @@
 // Drives the simulator through every flow in headless Chromium, choosing in each host modal
 // like a person would, and checks what the page reports. Used by `scripts/demo --headless`
 // (prints the transcript) and by the simulator test suite (adds backend checks).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The scripted pass: [flow button, choices in the modals, fields to set first, expected outcome].
@@ -88,7 +89,7 @@ export async function drive({ url, backend, screenshots }) {
 }
 
 // As a script: node simulator/drive.mjs <simulator url> <backend url> [screenshot dir]
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) {
   const [url, backend, screenshots] = process.argv.slice(2);
   const { results, transcript, pageErrors } = await drive({ url, backend, screenshots });
   for (const line of transcript) console.log(line);

@@ -133,20 +133,25 @@ impl Parser<'_> {
             self.pos += 1;
         }
         let mut value = 0.0_f64;
+        // Powers of ten still to apply to `value`.
+        let mut scale = 0_i32;
         match self.peek() {
             Some(b'0') => self.pos += 1,
-            Some(b'1'..=b'9') => value = self.digits(value),
+            Some(b'1'..=b'9') => {
+                let (v, _, dropped) = self.digits(value);
+                value = v;
+                scale = dropped;
+            }
             _ => return Err(JsonError::Syntax),
         }
-        let mut scale = 0_i32;
         if self.peek() == Some(b'.') {
             self.pos += 1;
-            let start = self.pos;
             if !matches!(self.peek(), Some(b'0'..=b'9')) {
                 return Err(JsonError::Syntax);
             }
-            value = self.digits(value);
-            scale = -((self.pos - start).min(400) as i32);
+            let (v, taken, _) = self.digits(value);
+            value = v;
+            scale = scale.saturating_sub(taken);
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
             self.pos += 1;
@@ -166,22 +171,36 @@ impl Parser<'_> {
             }
             let mut exponent = 0_i32;
             while let Some(d @ b'0'..=b'9') = self.peek() {
-                exponent = exponent.saturating_mul(10).saturating_add(i32::from(d - b'0')).min(10_000);
+                exponent = exponent.saturating_mul(10).saturating_add(i32::from(d - b'0')).min(100_000);
                 self.pos += 1;
             }
             scale = scale.saturating_add(sign * exponent);
         }
-        let magnitude = if scale >= 0 { value * 10f64.powi(scale) } else { value / 10f64.powi(-scale) };
+        // Applied in steps so that neither 10^scale nor an intermediate overflows early
+        // (2.2e-308 is 22...e-324: 10^324 alone would be infinite).
+        let mut magnitude = value;
+        while scale != 0 && magnitude != 0.0 && magnitude.is_finite() {
+            let step = scale.clamp(-300, 300);
+            magnitude = if step > 0 { magnitude * 10f64.powi(step) } else { magnitude / 10f64.powi(-step) };
+            scale -= step;
+        }
         Ok(HostValue::Number(if negative { -magnitude } else { magnitude }))
     }
 
-    /// Consumes digits, accumulating them onto `value`.
-    fn digits(&mut self, mut value: f64) -> f64 {
+    /// Consumes digits, accumulating them onto `value` while it stays well inside f64
+    /// range; returns the value, how many digits were accumulated and how many were not.
+    fn digits(&mut self, mut value: f64) -> (f64, i32, i32) {
+        let (mut taken, mut dropped) = (0_i32, 0_i32);
         while let Some(d @ b'0'..=b'9') = self.peek() {
-            value = value * 10.0 + f64::from(d - b'0');
+            if value < 1e290 {
+                value = value * 10.0 + f64::from(d - b'0');
+                taken = taken.saturating_add(1);
+            } else {
+                dropped = dropped.saturating_add(1);
+            }
             self.pos += 1;
         }
-        value
+        (value, taken, dropped)
     }
 
     /// Exactly four hex digits (`from_str_radix` alone would also take a sign).
@@ -290,6 +309,14 @@ mod tests {
         assert_eq!(p("1.5e3"), Ok(HostValue::Number(1500.0)));
         assert_eq!(p("-2E-2"), Ok(HostValue::Number(-0.02)));
         assert_eq!(p("0"), Ok(HostValue::Number(0.0)));
+        assert!(matches!(p("2.2e-308"), Ok(HostValue::Number(n)) if ((n - 2.2e-308) / 2.2e-308).abs() < 1e-12));
+        assert!(
+            matches!(p("2.2010558077689465e-308"), Ok(HostValue::Number(n)) if (n - 2.2010558077689465e-308).abs() < 1e-320)
+        );
+        assert!(
+            matches!(p(&format!("1{}.5e-400", "0".repeat(400))), Ok(HostValue::Number(n)) if (n - 1.0).abs() < 1e-9)
+        );
+        assert_eq!(p("1e400"), Ok(HostValue::Number(f64::INFINITY)));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ConsentBridge } from 'mp-consent-bridge';
 import { mockBinanceHost, binanceDenial } from 'mp-consent-bridge/testing';
 
@@ -68,7 +69,7 @@ test('Node exits promptly after flows: every timer is cleared when a call settle
       await slow.askPhoneNumber().catch((e) => { if (e.code !== 'HOST_TIMEOUT') throw e; });
       console.log('settled ' + Date.now());
     })().catch((e) => { console.error(e); process.exit(3); });`;
-  const child = spawn(process.execPath, ['-e', script], { cwd: new URL('.', import.meta.url).pathname, env: process.env });
+  const child = spawn(process.execPath, ['-e', script], { cwd: fileURLToPath(new URL('.', import.meta.url)), env: process.env });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));

@@ -7,10 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { mockAlipayHost, mockBinanceHost } from '../../js/mock-hosts.js';
 
-const root = new URL('../..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const backend = process.env.MPCB_BACKEND;
 
 // A code package as a developer would lay it out: the package's miniprogram/ folder copied in.
@@ -122,6 +123,37 @@ test('load() explains what is missing instead of failing obscurely', async () =>
   const bridge = new api.ConsentBridge({});
   assert.equal((await bridge.askEmailAddress()).kind, 'email');
 });
+
+test('where the runtime has TextEncoder/TextDecoder, the entry uses them, not the polyfills', async () => {
+  const made = { encoders: 0, decoders: 0 };
+  class SpyEncoder extends TextEncoder {
+    constructor(...a) {
+      super(...a);
+      made.encoders += 1;
+    }
+  }
+  class SpyDecoder extends TextDecoder {
+    constructor(...a) {
+      super(...a);
+      made.decoders += 1;
+    }
+  }
+  const context = vm.createContext({ console, setTimeout, clearTimeout, WebAssembly, TextEncoder: SpyEncoder, TextDecoder: SpyDecoder });
+  const module = { exports: {} };
+  vm.runInContext(`(function (module, exports) {\n${readFileSync(join(root, 'pkg', 'miniprogram', 'index.js'), 'utf8')}\n})`, context)(module, module.exports);
+  await module.exports.load({ bytes: readFileSync(join(root, 'pkg', 'miniprogram', 'mp_consent_bridge.wasm')) });
+  const bridge = new module.exports.ConsentBridge({ host: mockAlipayHost() });
+  assert.equal((await bridge.askOpenUserInfo()).nickName, 'Mock User');
+  assert.ok(made.encoders >= 1 && made.decoders >= 1, `native classes constructed: ${JSON.stringify(made)}`);
+  await assert.rejects(freshEntryWithWebAssembly().load(), (e) => e.code === 'INVALID_CONFIG');
+});
+
+function freshEntryWithWebAssembly() {
+  const context = vm.createContext({ console, setTimeout, clearTimeout, WebAssembly });
+  const module = { exports: {} };
+  vm.runInContext(`(function (module, exports) {\n${readFileSync(join(root, 'pkg', 'miniprogram', 'index.js'), 'utf8')}\n})`, context)(module, module.exports);
+  return module.exports;
+}
 
 test('in Node and browsers the same entry loads from bytes or a compiled module', async () => {
   const bytes = readFileSync(join(root, 'pkg', 'miniprogram', 'mp_consent_bridge.wasm'));

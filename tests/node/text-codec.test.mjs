@@ -50,3 +50,16 @@ test('encoding matches native, lone surrogates included, and encodeInto respects
     }
   }
 });
+
+test('fatal mode, labels, input types and streaming follow the WHATWG API', () => {
+  assert.throws(() => new Utf8Decoder('utf-8', { fatal: true }).decode(new Uint8Array([0xff])), TypeError);
+  assert.throws(() => new Utf8Decoder('utf-8', { fatal: true }).decode(new Uint8Array([0xe2, 0x82])), TypeError);
+  assert.equal(new Utf8Decoder('utf-8', { fatal: true }).decode(new Uint8Array([0xe2, 0x82, 0xac])), '€');
+  for (const label of ['UTF-8', ' utf8 ', 'unicode11utf8', 'unicode20utf8', 'x-unicode20utf8', 'unicode-1-1-utf-8']) {
+    assert.equal(new Utf8Decoder(label).encoding, 'utf-8', label);
+    assert.equal(new TextDecoder(label).encoding, 'utf-8', `native agrees on ${label}`);
+  }
+  assert.throws(() => new Utf8Decoder('\u00a0utf-8'), RangeError, 'only ASCII whitespace is trimmed');
+  assert.throws(() => new Utf8Decoder().decode(5), TypeError);
+  assert.throws(() => new Utf8Decoder().decode(new Uint8Array([0xe2]), { stream: true }), TypeError);
+});

@@ -7,8 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('../..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const backend = process.env.MPCB_BACKEND;
 const work = join(root, 'build', 'consumer');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
