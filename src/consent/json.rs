@@ -11,8 +11,8 @@ pub enum JsonError {
     Syntax,
     /// Beyond the [`Limits`] (depth, size or string length).
     TooLarge,
-    /// An object repeats a key. `JSON.parse` keeps the last one and this crate's readers
-    /// the first, so a repeated key could make the bridge and the backend disagree.
+    /// An otherwise valid document repeats a key in an object. `JSON.parse` keeps the last
+    /// one and this crate's readers the first, so the bridge and the backend could disagree.
     DuplicateKey,
 }
 
@@ -21,17 +21,21 @@ struct Parser<'a> {
     pos: usize,
     nodes: usize,
     limits: Limits,
+    /// A repeated key was seen; reported only if the rest of the document is valid JSON.
+    duplicate: bool,
 }
 
 /// Parses `text` as one JSON value within `limits`.
 pub fn parse_json(text: &str, limits: Limits) -> Result<HostValue, JsonError> {
-    let mut p = Parser { bytes: text.as_bytes(), pos: 0, nodes: 0, limits };
+    let mut p = Parser { bytes: text.as_bytes(), pos: 0, nodes: 0, limits, duplicate: false };
     let value = p.value(0)?;
     p.skip_ws();
-    if p.pos == p.bytes.len() {
-        Ok(value)
-    } else {
+    if p.pos != p.bytes.len() {
         Err(JsonError::Syntax)
+    } else if p.duplicate {
+        Err(JsonError::DuplicateKey)
+    } else {
+        Ok(value)
     }
 }
 
@@ -102,7 +106,7 @@ impl Parser<'_> {
                     }
                     let key = self.string()?;
                     if entries.iter().any(|(k, _)| *k == key) {
-                        return Err(JsonError::DuplicateKey);
+                        self.duplicate = true;
                     }
                     self.skip_ws();
                     self.eat(b":")?;
@@ -347,6 +351,7 @@ mod tests {
     #[test]
     fn refuses_duplicate_keys() {
         assert_eq!(p(r#"{"code":"10000","code":"40003"}"#), Err(JsonError::DuplicateKey));
+        assert_eq!(p(r#"{"a":1,"a",2}"#), Err(JsonError::Syntax), "a syntax error wins over a duplicate");
         assert!(p(r#"{"a":{"code":1},"b":{"code":2}}"#).is_ok());
     }
 
