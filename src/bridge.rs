@@ -21,7 +21,8 @@ use js_sys::Object;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
-/// Runs consent flows against one host and forwards their tokens to one backend.
+/// Runs consent flows against one host and forwards their tokens to one backend. A whole
+/// page written this way is in `examples/rust_page.rs`.
 ///
 /// ```no_run
 /// # async fn tap() -> Result<(), mp_consent_bridge::BridgeError> {
