@@ -227,22 +227,18 @@ function verdict(record, consent) {
   for (const push of consent.accepted || []) record.secrets.push(push.pushToken);
 }
 
+/** A Binance data flow: ask, show the verdict, forward the consent. */
+const dataFlow = (label, ask) => (b) =>
+  runFlow(label, async (r) => {
+    const consent = await ask(b(bn));
+    verdict(r, consent);
+    return b.last.forward(consent);
+  });
+
 const flows = {
-  phone: (b) => runFlow('phone number (bn.getPhoneNumber)', async (r) => {
-    const consent = await b(bn).askPhoneNumber();
-    verdict(r, consent);
-    return b.last.forward(consent);
-  }),
-  'open-id': (b) => runFlow('open id (bn.getOpenId)', async (r) => {
-    const consent = await b(bn).askOpenId();
-    verdict(r, consent);
-    return b.last.forward(consent);
-  }),
-  email: (b) => runFlow('email (bn.getEmailAddress)', async (r) => {
-    const consent = await b(bn).askEmailAddress();
-    verdict(r, consent);
-    return b.last.forward(consent);
-  }),
+  phone: dataFlow('phone number (bn.getPhoneNumber)', (bridge) => bridge.askPhoneNumber()),
+  'open-id': dataFlow('open id (bn.getOpenId)', (bridge) => bridge.askOpenId()),
+  email: dataFlow('email (bn.getEmailAddress)', (bridge) => bridge.askEmailAddress()),
   subscribe: (b) => runFlow('subscriptions (bn.requestSubscribeMessage)', async (r) => {
     const ids = $('templates').value.split(',').map((s) => s.trim()).filter(Boolean);
     const outcome = await b(bn).askSubscribe(ids);

@@ -84,6 +84,22 @@ fn not_configured() -> BridgeError {
     BridgeError::new(ErrorCode::InvalidConfig, "Forwarding needs options.backend, the base URL of your backend.")
 }
 
+/// Waits for a started host call, frees the consent slot, and says how the call ended.
+async fn settle(started: Result<(HostCall, BusyGuard)>) -> Result<consent::Settlement> {
+    let (call, guard) = started?;
+    let settled = call.settle(Limits::default()).await;
+    drop(guard);
+    settled
+}
+
+/// Host options carrying one list of strings, e.g. `{tmplIds: [...]}` or `{scopes: [...]}`.
+fn list_options(key: &str, items: &[String]) -> Object {
+    let options = Object::new();
+    let list: js_sys::Array = items.iter().map(|s| JsValue::from_str(s)).collect();
+    sys::set(&options, key, &list);
+    options
+}
+
 fn json_body<T: serde::Serialize>(body: &T) -> Result<String> {
     let failed = || BridgeError::new(ErrorCode::InvalidArgument, "The request body could not be serialised.");
     let value = body.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|_| failed())?;
@@ -176,10 +192,8 @@ impl Bridge {
     fn ask_data(&self, kind: DataKind) -> impl Future<Output = Result<DataConsent>> + 'static {
         let started = self.start(self.data_api(kind), Object::new());
         async move {
-            let (call, guard) = started?;
-            let settled = call.settle(Limits::default()).await;
-            drop(guard);
-            consent::data_consent(kind, settled?, sys::now_ms())
+            let settled = settle(started).await?;
+            consent::data_consent(kind, settled, sys::now_ms())
         }
     }
 
@@ -212,17 +226,11 @@ impl Bridge {
     /// Asks to subscribe to `template_ids` (`bn.requestSubscribeMessage`). Ids are
     /// checked before the host is called.
     pub fn ask_subscribe(&self, template_ids: Vec<String>) -> impl Future<Output = Result<SubscribeOutcome>> + 'static {
-        let started = consent::validate_template_ids(&template_ids, self.inner.max_templates).and_then(|()| {
-            let options = Object::new();
-            let ids: js_sys::Array = template_ids.iter().map(|s| JsValue::from_str(s)).collect();
-            sys::set(&options, "tmplIds", &ids);
-            self.start("requestSubscribeMessage", options)
-        });
+        let started = consent::validate_template_ids(&template_ids, self.inner.max_templates)
+            .and_then(|()| self.start("requestSubscribeMessage", list_options("tmplIds", &template_ids)));
         async move {
-            let (call, guard) = started?;
-            let settled = call.settle(Limits::default()).await;
-            drop(guard);
-            consent::subscribe_outcome(&template_ids, settled?, sys::now_ms())
+            let settled = settle(started).await?;
+            consent::subscribe_outcome(&template_ids, settled, sys::now_ms())
         }
     }
 
@@ -325,10 +333,8 @@ impl Bridge {
     pub fn ask_open_user_info(&self) -> impl Future<Output = Result<UserProfile>> + 'static {
         let started = self.start("getOpenUserInfo", Object::new());
         async move {
-            let (call, guard) = started?;
-            let settled = call.settle(Limits::default()).await;
-            drop(guard);
-            consent::open_user_info(settled?)
+            let settled = settle(started).await?;
+            consent::open_user_info(settled)
         }
     }
 
@@ -347,17 +353,11 @@ impl Bridge {
 
     /// Asks for an auth code for `scopes` (`my.getAuthCode`). Scopes are checked first.
     pub fn ask_auth_code(&self, scopes: Vec<String>) -> impl Future<Output = Result<AuthCodeConsent>> + 'static {
-        let started = consent::validate_scopes(&scopes).and_then(|()| {
-            let options = Object::new();
-            let list: js_sys::Array = scopes.iter().map(|s| JsValue::from_str(s)).collect();
-            sys::set(&options, "scopes", &list);
-            self.start("getAuthCode", options)
-        });
+        let started =
+            consent::validate_scopes(&scopes).and_then(|()| self.start("getAuthCode", list_options("scopes", &scopes)));
         async move {
-            let (call, guard) = started?;
-            let settled = call.settle(Limits::default()).await;
-            drop(guard);
-            consent::auth_code(&scopes, settled?, sys::now_ms())
+            let settled = settle(started).await?;
+            consent::auth_code(&scopes, settled, sys::now_ms())
         }
     }
 
