@@ -2,17 +2,19 @@
 //! validates its arguments inside (never in the boundary conversion), calls the host
 //! synchronously where it asks for consent, and returns a promise.
 
+use crate::prelude::*;
+
 use crate::bridge::Bridge;
 use crate::consent::{
     AuthCodeConsent, DataConsent, DataKind, PushConsent, Token, UserProfile, AUTH_CODE_LIFETIME_MS,
     DATA_TOKEN_LIFETIME_MS, PUSH_TOKEN_LIFETIME_MS,
 };
 use crate::error::{BridgeError, ErrorCode, Result};
+use crate::json_write::ToJson;
 use crate::options::BridgeOptions;
 use crate::sys;
 use core::future::Future;
 use js_sys::{Object, Promise};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -162,9 +164,8 @@ fn into_promise(flow: BoxedFlow) -> Promise {
     future_to_promise(async move { flow.await.map_err(JsValue::from) })
 }
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+fn to_js<T: ToJson>(value: &T) -> Result<JsValue> {
+    js_sys::JSON::parse(&value.to_json())
         .map_err(|_| BridgeError::new(ErrorCode::InvalidResult, "The result could not be converted to JS."))
 }
 
@@ -176,7 +177,7 @@ fn arg(message: &str) -> BridgeError {
 /// seconds aside), so an edited consent cannot extend its own life.
 fn obtained_at(value: &JsValue) -> Result<u64> {
     match sys::get(value, "obtainedAt").as_f64() {
-        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= (sys::now_ms() + 5_000) as f64 => Ok(n as u64),
+        Some(n) if n >= 0.0 && n <= (sys::now_ms() + 5_000) as f64 && n == (n as u64) as f64 => Ok(n as u64),
         _ => Err(arg("forward() expects a consent returned by an ask… method (obtainedAt must be a past time in ms).")),
     }
 }

@@ -4,6 +4,8 @@
 //! returned future is first polled: a future that is spawned or awaited later would
 //! otherwise leave the user's tap, and hosts refuse consent calls outside a tap.
 
+use crate::prelude::*;
+
 use crate::consent::{
     self, AuthCodeConsent, DataConsent, DataKind, Limits, PushConsent, SubscribeOutcome, UserProfile,
     DATA_TOKEN_LIFETIME_MS,
@@ -11,14 +13,15 @@ use crate::consent::{
 use crate::error::{BridgeError, ErrorCode, Result};
 use crate::forward::{FetchTransport, Forwarder, HostRequestTransport, RetryPolicy, Transport, EXPIRY_MARGIN_MS};
 use crate::host::{self, HostCall};
+use crate::json_write::ToJson;
 use crate::options::{BridgeOptions, TransportChoice};
 use crate::sys;
 use crate::wire::{AuthCodeBody, DataTokenBody, SubscriptionItem, SubscriptionsBody};
+use alloc::rc::Rc;
 use core::cell::{Cell, RefCell};
 use core::fmt;
 use core::future::Future;
 use js_sys::Object;
-use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 /// Runs consent flows against one host and forwards their tokens to one backend. A whole
@@ -98,12 +101,6 @@ fn list_options(key: &str, items: &[String]) -> Object {
     let list: js_sys::Array = items.iter().map(|s| JsValue::from_str(s)).collect();
     sys::set(&options, key, &list);
     options
-}
-
-fn json_body<T: serde::Serialize>(body: &T) -> Result<String> {
-    let failed = || BridgeError::new(ErrorCode::InvalidArgument, "The request body could not be serialised.");
-    let value = body.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|_| failed())?;
-    js_sys::JSON::stringify(&value).ok().and_then(|s| s.as_string()).ok_or_else(failed)
 }
 
 impl Bridge {
@@ -246,10 +243,9 @@ impl Bridge {
                 DataKind::OpenId => &fwd.routes.open_id,
                 DataKind::Email => &fwd.routes.email,
             };
-            let body = json_body(&DataTokenBody {
-                data_token: consent.token.expose().to_owned(),
-                obtained_at: consent.obtained_at,
-            })?;
+            let body =
+                DataTokenBody { data_token: consent.token.expose().to_owned(), obtained_at: consent.obtained_at }
+                    .to_json();
             fwd.post(route, body, &[consent.token.expose()], Some(lifetime_end.saturating_sub(EXPIRY_MARGIN_MS))).await
         }
     }
@@ -268,7 +264,7 @@ impl Bridge {
             }
             let deadline = accepted.iter().map(|p| p.expires_at).min().map(|e| e.saturating_sub(EXPIRY_MARGIN_MS));
             let secrets: Vec<&str> = accepted.iter().map(|p| p.push_token.expose()).collect();
-            let body = json_body(&SubscriptionsBody {
+            let body = SubscriptionsBody {
                 subscriptions: accepted
                     .iter()
                     .map(|p| SubscriptionItem {
@@ -276,7 +272,8 @@ impl Bridge {
                         push_token: p.push_token.expose().to_owned(),
                     })
                     .collect(),
-            })?;
+            }
+            .to_json();
             let response = fwd.post(&fwd.routes.subscriptions, body, &secrets, deadline).await?;
             Ok(SubscriptionsForwarded { forwarded: accepted.iter().map(|p| p.template_id.clone()).collect(), response })
         }
@@ -364,10 +361,10 @@ impl Bridge {
     /// Forwards a validated profile to its route (public data: not single use).
     pub fn forward_user_info(&self, profile: &UserProfile) -> impl Future<Output = Result<JsValue>> + 'static {
         let inner = self.inner.clone();
-        let body = json_body(profile);
+        let body = profile.to_json();
         async move {
             let fwd = inner.forwarder.as_ref().ok_or_else(not_configured)?;
-            fwd.post(&fwd.routes.user_info, body?, &[], None).await
+            fwd.post(&fwd.routes.user_info, body, &[], None).await
         }
     }
 
@@ -377,10 +374,11 @@ impl Bridge {
         let consent = consent.clone();
         async move {
             let fwd = inner.forwarder.as_ref().ok_or_else(not_configured)?;
-            let body = json_body(&AuthCodeBody {
+            let body = AuthCodeBody {
                 auth_code: consent.auth_code.expose().to_owned(),
                 scopes: consent.granted_scopes.clone(),
-            })?;
+            }
+            .to_json();
             let deadline = consent.expires_at.saturating_sub(EXPIRY_MARGIN_MS);
             fwd.post(&fwd.routes.auth_code, body, &[consent.auth_code.expose()], Some(deadline)).await
         }

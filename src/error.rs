@@ -4,6 +4,8 @@
 //! token. Details copied from a host or backend (their own codes and messages) are kept
 //! apart from the message and bounded in length.
 
+use crate::prelude::*;
+
 use core::fmt;
 
 /// The stable, machine-readable reason for a [`BridgeError`] (`BridgeError.code` in JS).
@@ -183,7 +185,7 @@ impl fmt::Display for BridgeError {
     }
 }
 
-impl std::error::Error for BridgeError {}
+impl core::error::Error for BridgeError {}
 
 /// Shorthand for results of this crate.
 pub type Result<T, E = BridgeError> = core::result::Result<T, E>;

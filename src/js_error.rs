@@ -2,10 +2,12 @@
 //! `BridgeError` class, so `err instanceof BridgeError`, `err instanceof Error`,
 //! `err.code`, `err.details` and `err.stack` all work, without any JS snippet.
 
+use crate::prelude::*;
+
 use crate::error::BridgeError;
 use crate::sys;
+use core::cell::OnceCell;
 use js_sys::{Array, Object};
-use std::cell::OnceCell;
 use wasm_bindgen::prelude::*;
 
 /// The JS error class of this library. Instances are created by the bridge; each has a
@@ -15,9 +17,29 @@ pub struct BridgeErrorClass {
     _private: (),
 }
 
-thread_local! {
+#[cfg(feature = "std")]
+std::thread_local! {
     static PROTOTYPE: OnceCell<Object> = const { OnceCell::new() };
 }
+
+/// Without std there is no `thread_local!`; that build refuses wasm threads (lib.rs), so
+/// a plain static cell serves the one thread.
+#[cfg(not(feature = "std"))]
+struct SingleThreaded(OnceCell<Object>);
+
+// SAFETY: only compiled without std, where lib.rs refuses the atomics target feature.
+#[cfg(not(feature = "std"))]
+unsafe impl Sync for SingleThreaded {}
+
+#[cfg(not(feature = "std"))]
+impl SingleThreaded {
+    fn with<R>(&self, f: impl FnOnce(&OnceCell<Object>) -> R) -> R {
+        f(&self.0)
+    }
+}
+
+#[cfg(not(feature = "std"))]
+static PROTOTYPE: SingleThreaded = SingleThreaded(OnceCell::new());
 
 /// The `BridgeError.prototype` object, re-parented onto `Error.prototype` on first use.
 fn prototype() -> Object {

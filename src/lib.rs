@@ -4,12 +4,23 @@
 //! The pure core ([`consent`], [`error`], [`forward`]'s policies, [`wire`]) builds and
 //! tests natively. On `wasm32` the crate adds the host layer, the transports, the Rust
 //! [`Bridge`] and the `ConsentBridge` JS class.
+#![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+extern crate alloc;
+
+#[cfg(all(target_arch = "wasm32", not(feature = "std"), target_feature = "atomics"))]
+compile_error!("without `std` this crate is single-threaded; enable `std` for wasm threads");
+
+mod prelude;
+#[cfg(all(target_arch = "wasm32", feature = "standalone", not(feature = "std")))]
+mod standalone;
 
 pub mod consent;
 pub mod error;
 pub mod forward;
+pub mod json_write;
 pub mod wire;
 
 #[cfg(target_arch = "wasm32")]

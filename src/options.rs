@@ -1,5 +1,7 @@
 //! Bridge options: the Rust type, and its strict reading from a JS object.
 
+use crate::prelude::*;
+
 use crate::error::{BridgeError, ErrorCode};
 use crate::forward::{headers_from_js, HeaderSource, Routes, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRIES};
 use crate::sys;
@@ -111,7 +113,7 @@ fn integer(options: &JsValue, name: &str, min: u32, max: u32) -> Result<Option<u
         return Ok(None);
     }
     match value.as_f64() {
-        Some(n) if n.fract() == 0.0 && n >= f64::from(min) && n <= f64::from(max) => Ok(Some(n as u32)),
+        Some(n) if n >= f64::from(min) && n <= f64::from(max) && n == f64::from(n as u32) => Ok(Some(n as u32)),
         _ => Err(config(format!("options.{name} must be an integer from {min} to {max}."))),
     }
 }

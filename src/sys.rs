@@ -19,7 +19,7 @@ extern "C" {
     #[wasm_bindgen(thread_local_v2, js_name = fetch)]
     pub static FETCH: Option<Function>;
 
-    /// The global `Headers` constructor (gloo-net needs it).
+    /// The global `Headers` constructor (fetch needs it).
     #[wasm_bindgen(thread_local_v2, js_name = Headers)]
     pub static HEADERS: Option<Function>;
 
@@ -34,6 +34,10 @@ extern "C" {
     /// The global `crypto`, for unpredictable idempotency keys.
     #[wasm_bindgen(thread_local_v2, js_name = crypto)]
     pub static CRYPTO: Option<Object>;
+
+    /// `fetch(url, init)`; a missing `fetch` or a synchronous throw is an `Err`.
+    #[wasm_bindgen(catch, js_name = fetch)]
+    pub fn fetch(url: &str, init: &Object) -> Result<JsValue, JsValue>;
 
     /// `setTimeout(handler, ms)`; the id is a number in browsers and an object in Node.
     #[wasm_bindgen(catch, js_name = setTimeout)]

@@ -1,6 +1,9 @@
 //! The default wire format to the merchant backend: request bodies shared with the
-//! reference backend, so both sides agree by construction.
+//! reference backend (serde there; hand-written JSON in the wasm, checked against serde by
+//! the tests below).
 
+use crate::json_write::{JsonObject, ToJson};
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Default route for phone-number data tokens.
@@ -57,6 +60,30 @@ pub struct AuthCodeBody {
     pub scopes: Vec<String>,
 }
 
+impl ToJson for DataTokenBody {
+    fn write_json(&self, out: &mut String) {
+        JsonObject::new(out).field("dataToken", &self.data_token).field("obtainedAt", &self.obtained_at).end();
+    }
+}
+
+impl ToJson for SubscriptionItem {
+    fn write_json(&self, out: &mut String) {
+        JsonObject::new(out).field("templateId", &self.template_id).field("pushToken", &self.push_token).end();
+    }
+}
+
+impl ToJson for SubscriptionsBody {
+    fn write_json(&self, out: &mut String) {
+        JsonObject::new(out).field("subscriptions", &self.subscriptions).end();
+    }
+}
+
+impl ToJson for AuthCodeBody {
+    fn write_json(&self, out: &mut String) {
+        JsonObject::new(out).field("authCode", &self.auth_code).field("scopes", &self.scopes).end();
+    }
+}
+
 macro_rules! redacted_debug {
     ($($ty:ident { $($field:ident),* } secret $secret:ident;)*) => {$(
         impl core::fmt::Debug for $ty {
@@ -79,5 +106,24 @@ redacted_debug! {
 impl core::fmt::Debug for SubscriptionsBody {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("SubscriptionsBody").field("subscriptions", &self.subscriptions).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The wasm writes bodies by hand and the backend reads them with serde: each body
+    /// must come back equal.
+    #[test]
+    fn hand_written_bodies_read_back_with_serde() {
+        let data = DataTokenBody { data_token: "t\"\u{1}".into(), obtained_at: 1_700_000_000_000 };
+        assert!(serde_json::from_str::<DataTokenBody>(&data.to_json()).ok() == Some(data));
+        let subs = SubscriptionsBody {
+            subscriptions: vec![SubscriptionItem { template_id: "a".into(), push_token: "p\\".into() }],
+        };
+        assert!(serde_json::from_str::<SubscriptionsBody>(&subs.to_json()).ok() == Some(subs));
+        let auth = AuthCodeBody { auth_code: "c".into(), scopes: vec!["auth_user".into(), "é".into()] };
+        assert!(serde_json::from_str::<AuthCodeBody>(&auth.to_json()).ok() == Some(auth));
     }
 }

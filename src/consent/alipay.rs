@@ -1,6 +1,8 @@
 //! Validation of the Alipay / Alipay+ (`my`) consent answers: `getOpenUserInfo` (a JSON
 //! string inside `res.response`) and `getAuthCode`.
 
+use crate::prelude::*;
+
 use super::failure::{failure_error, invalid, timeout};
 use super::json::{parse_json, JsonError};
 use super::value::{HostValue, Limits};

@@ -1,5 +1,7 @@
 //! Validation of the Binance (`bn`) consent answers.
 
+use crate::prelude::*;
+
 use super::failure::{failure_error, invalid, is_failure_message, timeout};
 use super::value::HostValue;
 use super::{

@@ -2,6 +2,8 @@
 //! typed error: the user saying no is `USER_DENIED`; anything else is `HOST_ERROR` with
 //! the host's own code and message kept in the details.
 
+use crate::prelude::*;
+
 use super::value::HostValue;
 use crate::error::{BridgeError, ErrorCode};
 

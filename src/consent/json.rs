@@ -2,6 +2,8 @@
 //! inside a host answer (Alipay's `getOpenUserInfo` `response`). Pure Rust, so it is
 //! fuzzed natively, and it keeps serde_json and its float formatting out of the wasm.
 
+use crate::prelude::*;
+
 use super::value::{HostValue, Limits};
 
 /// Why a string is not acceptable JSON.
@@ -185,7 +187,7 @@ impl Parser<'_> {
         let mut magnitude = value;
         while scale != 0 && magnitude != 0.0 && magnitude.is_finite() {
             let step = scale.clamp(-300, 300);
-            magnitude = if step > 0 { magnitude * 10f64.powi(step) } else { magnitude / 10f64.powi(-step) };
+            magnitude = if step > 0 { magnitude * pow10(step) } else { magnitude / pow10(-step) };
             scale -= step;
         }
         Ok(HostValue::Number(if negative { -magnitude } else { magnitude }))
@@ -280,6 +282,22 @@ impl Parser<'_> {
                 _ => return Err(JsonError::Syntax),
             }
         }
+    }
+}
+
+/// `10^exp` for `0 <= exp <= 300` by squaring, as `f64::powi` computes it (which is
+/// std-only): the same steps, so the same rounding.
+fn pow10(mut exp: i32) -> f64 {
+    let (mut base, mut result) = (10f64, 1f64);
+    loop {
+        if exp & 1 == 1 {
+            result *= base;
+        }
+        exp /= 2;
+        if exp == 0 {
+            return result;
+        }
+        base *= base;
     }
 }
 

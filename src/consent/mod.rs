@@ -7,6 +7,7 @@ mod alipay;
 mod binance;
 mod failure;
 mod json;
+mod to_json;
 mod token;
 mod value;
 
@@ -23,6 +24,7 @@ pub use json::{parse_json, JsonError};
 pub use token::{Token, MAX_TOKEN_LEN};
 pub use value::{HostValue, Limits};
 
+use crate::prelude::*;
 use serde::Serialize;
 
 /// How long a Binance data token (phone number, open id, email) stays valid: 2 minutes.

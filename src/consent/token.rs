@@ -1,5 +1,7 @@
 //! Tokens as secrets: a newtype whose `Debug` never shows the value, and its validation.
 
+use crate::prelude::*;
+
 use crate::error::{BridgeError, ErrorCode};
 use core::fmt;
 

@@ -4,6 +4,8 @@
 //! after that (validation, denial detection, envelope reading) works on this type and is
 //! tested natively and fuzzed.
 
+use crate::prelude::*;
+
 /// A host answer, copied out of JS. Objects keep only own enumerable string keys, in order.
 #[derive(Clone, Debug, PartialEq)]
 pub enum HostValue {
@@ -80,9 +82,7 @@ impl HostValue {
     pub fn code_text(&self) -> Option<String> {
         match self {
             HostValue::String(s) if !s.is_empty() => Some(s.clone()),
-            HostValue::Number(n) if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e15 => {
-                Some(format!("{}", *n as i64))
-            }
+            HostValue::Number(n) if n.abs() < 1e15 && *n == (*n as i64) as f64 => Some(format!("{}", *n as i64)),
             _ => None,
         }
     }

@@ -1,6 +1,8 @@
 //! The forwarding client: builds each request, retries transient failures with the same
 //! idempotency key, reads the answer, and records successful forwards.
 
+use crate::prelude::*;
+
 use super::transport::{HttpRequest, Transport, TransportFailure};
 use super::{
     fingerprint, invalid_response, is_error_envelope, rejected, uuid_v4, validate_header, AttemptOutcome, BackendUrl,
@@ -11,10 +13,10 @@ use crate::error::{BridgeError, ErrorCode};
 use crate::host::to_host_value;
 use crate::sys;
 use crate::wire::IDEMPOTENCY_HEADER;
+use alloc::rc::Rc;
 use core::cell::RefCell;
 use core::fmt;
 use js_sys::{Function, Promise};
-use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 

@@ -1,5 +1,7 @@
 //! Validation of forwarding options: the backend URL, routes and custom headers.
 
+use crate::prelude::*;
+
 use crate::error::{BridgeError, ErrorCode};
 use crate::wire;
 

@@ -1,6 +1,8 @@
 //! Reading backend answers: a 2xx JSON body is the result; a non-2xx status or an error
 //! envelope becomes `BACKEND_REJECTED` with the backend's own code and message.
 
+use crate::prelude::*;
+
 use crate::consent::HostValue;
 use crate::error::{bounded, BridgeError, ErrorCode, ErrorDetails};
 

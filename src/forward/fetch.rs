@@ -1,13 +1,16 @@
-//! The `fetch` transport (browsers, web-views, Node, tests), built on gloo-net, with an
+//! The `fetch` transport (browsers, web-views, Node, tests), over raw bindings, with an
 //! `AbortController` timeout whose timer is cleared when the request settles.
+
+use crate::prelude::*;
 
 use super::retry::parse_retry_after;
 use super::transport::{HttpRequest, HttpResponse, LocalFuture, Transport, TransportFailure};
 use super::MAX_BODY_BYTES;
 use crate::sys;
-use gloo_net::http::{Method, RequestBuilder};
+use js_sys::{Object, Promise};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortController;
-use web_sys::RequestRedirect;
 
 /// POSTs through the global `fetch`.
 #[derive(Clone, Copy, Debug, Default)]
@@ -17,7 +20,7 @@ pub struct FetchTransport;
 /// (aborting a request that already finished does nothing), so an early return never
 /// leaves a body downloading.
 struct Cleanup {
-    timer: Option<wasm_bindgen::JsValue>,
+    timer: Option<JsValue>,
     controller: AbortController,
 }
 
@@ -30,35 +33,58 @@ impl Drop for Cleanup {
     }
 }
 
+/// The fetch `init` object: headers as a plain object, the abort signal, and redirects
+/// refused (a redirect would re-send the token to a URL that was never validated).
+fn init(request: &HttpRequest, signal: &JsValue) -> Object {
+    let headers = Object::new();
+    for (name, value) in &request.headers {
+        sys::set(&headers, name, &JsValue::from_str(value));
+    }
+    let init = Object::new();
+    sys::set(&init, "method", &JsValue::from_str("POST"));
+    sys::set(&init, "headers", &headers);
+    sys::set(&init, "body", &JsValue::from_str(&request.body));
+    sys::set(&init, "signal", signal);
+    sys::set(&init, "redirect", &JsValue::from_str("error"));
+    init
+}
+
+/// What a rejected fetch or body read says, for `NETWORK` details.
+fn reason(error: &JsValue) -> String {
+    error.as_string().or_else(|| sys::get(error, "message").as_string()).unwrap_or_else(|| "fetch failed".into())
+}
+
+/// Awaits a promise-returning call, mapping a throw or a rejection to a failure (a
+/// `Timeout` if the abort signal fired).
+async fn settle(call: Result<JsValue, JsValue>, signal: &web_sys::AbortSignal) -> Result<JsValue, TransportFailure> {
+    let outcome = match call {
+        Ok(promise) => JsFuture::from(Promise::resolve(&promise)).await,
+        Err(thrown) => Err(thrown),
+    };
+    outcome
+        .map_err(|e| if signal.aborted() { TransportFailure::Timeout } else { TransportFailure::Network(reason(&e)) })
+}
+
+fn header(headers: &JsValue, name: &str) -> Option<String> {
+    sys::method(headers, "get")?.call1(headers, &JsValue::from_str(name)).ok()?.as_string()
+}
+
 async fn send(request: HttpRequest) -> Result<HttpResponse, TransportFailure> {
-    let network = |e: String| TransportFailure::Network(e);
-    let controller = AbortController::new().map_err(|_| network("AbortController is missing".into()))?;
+    let network = |e: &str| TransportFailure::Network(e.into());
+    let controller = AbortController::new().map_err(|_| network("AbortController is missing"))?;
     let abort = sys::method(&controller, "abort")
-        .ok_or_else(|| network("AbortController.abort is missing".into()))?
+        .ok_or_else(|| network("AbortController.abort is missing"))?
         .bind0(&controller);
     let signal = controller.signal();
     let _cleanup = Cleanup { timer: sys::set_timeout(&abort, f64::from(request.timeout_ms)).ok(), controller };
-    let mut builder = RequestBuilder::new(&request.url)
-        .method(Method::POST)
-        .abort_signal(Some(&signal))
-        // A redirect would re-send the token to a URL that was never validated.
-        .redirect(RequestRedirect::Error);
-    for (name, value) in &request.headers {
-        builder = builder.header(name, value);
-    }
-    let outcome = match builder.body(request.body) {
-        Ok(req) => req.send().await,
-        Err(e) => return Err(network(e.to_string())),
+    let response = settle(sys::fetch(&request.url, &init(&request, &signal)), &signal).await?;
+    let status = match sys::get(&response, "status").as_f64() {
+        Some(s) if (100.0..1000.0).contains(&s) => s as u16,
+        _ => return Err(network("fetch answered without an HTTP status")),
     };
-    let response = match outcome {
-        Ok(r) => r,
-        Err(_) if signal.aborted() => return Err(TransportFailure::Timeout),
-        Err(e) => return Err(network(e.to_string())),
-    };
-    let status = response.status();
-    let headers = response.headers();
-    let announced = headers.get("content-length").and_then(|v| v.trim().parse::<usize>().ok());
-    let retry_after = headers.get("retry-after").as_deref().and_then(parse_retry_after);
+    let headers = sys::get(&response, "headers");
+    let announced = header(&headers, "content-length").and_then(|v| v.trim().parse::<usize>().ok());
+    let retry_after = header(&headers, "retry-after").as_deref().and_then(parse_retry_after);
     if announced.is_some_and(|n| n > MAX_BODY_BYTES) {
         // A large error page still counts by its status (a 503 is retried); its body is
         // never read.
@@ -68,12 +94,9 @@ async fn send(request: HttpRequest) -> Result<HttpResponse, TransportFailure> {
             Ok(HttpResponse { status, retry_after, body: String::new() })
         };
     }
-    let body = match response.text().await {
-        Ok(text) => text,
-        Err(_) if signal.aborted() => return Err(TransportFailure::Timeout),
-        Err(e) => return Err(network(e.to_string())),
-    };
-    Ok(HttpResponse { status, retry_after, body })
+    let text = sys::method(&response, "text").ok_or_else(|| network("the fetch response has no text()"))?;
+    let body = settle(text.call0(&response), &signal).await?;
+    Ok(HttpResponse { status, retry_after, body: body.as_string().unwrap_or_default() })
 }
 
 impl Transport for FetchTransport {

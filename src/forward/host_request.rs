@@ -4,6 +4,8 @@
 //! `{error: 13}` on timeouts). The response is asked for as text, so parsing stays ours;
 //! the timeout aborts the returned RequestTask.
 
+use crate::prelude::*;
+
 use super::retry::parse_retry_after;
 use super::transport::{HttpRequest, HttpResponse, LocalFuture, Transport, TransportFailure};
 use crate::host::{HostCall, RawSettlement};

@@ -1,6 +1,8 @@
 //! Exactly-once bookkeeping: one idempotency key per consent, reused on every retry, and a
 //! record of consents already forwarded so a token is never sent twice.
 
+use crate::prelude::*;
+
 use crate::error::{BridgeError, ErrorCode};
 
 /// How many forwarded consents are remembered (oldest forgotten first). Tokens expire in

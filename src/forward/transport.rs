@@ -1,5 +1,7 @@
 //! The transport seam: one POST of a JSON body, over `fetch` or the host's request API.
 
+use crate::prelude::*;
+
 use core::future::Future;
 use core::pin::Pin;
 

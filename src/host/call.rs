@@ -7,6 +7,8 @@
 //! the host: the timeout is `reject` bound to a unique marker, passed to `setTimeout` and
 //! cleared when the call settles, so a host that never answers leaks nothing.
 
+use crate::prelude::*;
+
 use crate::consent::{Limits, Settlement};
 use crate::error::{BridgeError, ErrorCode};
 use crate::host::convert::to_host_value;

@@ -1,6 +1,8 @@
 //! Copying a JS value into a [`HostValue`] within [`Limits`], structurally: own
 //! enumerable keys only, no `instanceof`, getters that throw become an error.
 
+use crate::prelude::*;
+
 use crate::consent::{HostValue, Limits};
 use crate::error::{BridgeError, ErrorCode};
 use crate::sys;
