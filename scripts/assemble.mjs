@@ -11,6 +11,17 @@ const targets = { bundler: 'bundler', web: 'web', nodejs: 'node' };
 const version = /^version\s*=\s*"([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))?.[1];
 if (!version) throw new Error('assemble: no version in Cargo.toml');
 
+// The glue ships minified: a mini program package has a hard size limit and not every
+// page is bundled. Names are kept, so classes and functions still read as themselves in
+// stack traces and `constructor.name`.
+const { transformSync } = await import('esbuild');
+const minify = (file) =>
+  writeFileSync(
+    file,
+    transformSync(readFileSync(file, 'utf8'), { minify: true, keepNames: true, legalComments: 'none', target: 'es2020' })
+      .code,
+  );
+
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 for (const [from, to] of Object.entries(targets)) {
@@ -29,6 +40,7 @@ for (const [from, to] of Object.entries(targets)) {
   writeFileSync(dts, optional);
   // bundler/ and web/ are ES modules; node/ is CommonJS (the package has no "type").
   if (to !== 'node') writeFileSync(join(dest, 'package.json'), '{ "type": "module" }\n');
+  for (const f of readdirSync(dest).filter((f) => f.endsWith('.js'))) minify(join(dest, f));
 }
 await buildMiniprogram();
 const pkg = JSON.parse(readFileSync(join(root, 'pkg-template', 'package.json'), 'utf8'));
@@ -58,6 +70,8 @@ async function buildMiniprogram() {
     logOverride: { 'empty-import-meta': 'silent' },
     legalComments: 'none',
     logLevel: 'warning',
+    minify: true,
+    keepNames: true,
   });
   cpSync(join(out, 'web', 'mp_consent_bridge_bg.wasm'), join(dest, 'mp_consent_bridge.wasm'));
   const web = readFileSync(join(out, 'web', 'mp_consent_bridge.d.ts'), 'utf8');

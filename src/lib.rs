@@ -21,6 +21,7 @@ pub mod consent;
 pub mod error;
 pub mod forward;
 pub mod json_write;
+mod text;
 pub mod wire;
 
 #[cfg(target_arch = "wasm32")]

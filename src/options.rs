@@ -1,6 +1,7 @@
 //! Bridge options: the Rust type, and its strict reading from a JS object.
 
 use crate::prelude::*;
+use crate::text::join;
 
 use crate::error::{BridgeError, ErrorCode};
 use crate::forward::{headers_from_js, HeaderSource, Routes, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRIES};
@@ -132,7 +133,7 @@ impl BridgeOptions {
         let keys = sys::object_keys(options).map_err(|_| config("The options object cannot be read.".into()))?;
         for key in keys.iter().filter_map(|k| k.as_string()) {
             if !KNOWN.contains(&key.as_str()) {
-                return Err(config(format!("Unknown option \"{key}\"; known options are {}.", KNOWN.join(", "))));
+                return Err(config(format!("Unknown option \"{key}\"; known options are {}.", join(KNOWN, ", "))));
             }
         }
         let host = sys::get(options, "host");

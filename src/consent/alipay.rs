@@ -2,6 +2,7 @@
 //! string inside `res.response`) and `getAuthCode`.
 
 use crate::prelude::*;
+use crate::text::join;
 
 use super::failure::{failure_error, invalid, timeout};
 use super::json::{parse_json, JsonError};
@@ -230,10 +231,10 @@ pub fn auth_code(requested: &[String], settled: Settlement, now_ms: u64) -> Resu
         })
         .collect();
     if !refused.is_empty() {
-        let names: Vec<&str> = refused.iter().map(|(s, _)| s.as_str()).collect();
+        let names = join(refused.iter().map(|(s, _)| s.as_str()), ", ");
         return Err(BridgeError::new(
             ErrorCode::ScopeNotGranted,
-            format!("The user or platform did not grant {}; see details.scopes for each code. Continue without it or ask again later.", names.join(", ")),
+            format!("The user or platform did not grant {}; see details.scopes for each code. Continue without it or ask again later.", names),
         )
         .with_details(ErrorDetails { scopes: refused, ..ErrorDetails::default() }));
     }

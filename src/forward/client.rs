@@ -2,6 +2,7 @@
 //! idempotency key, reads the answer, and records successful forwards.
 
 use crate::prelude::*;
+use crate::text::join;
 
 use super::transport::{HttpRequest, Transport, TransportFailure};
 use super::{
@@ -141,7 +142,7 @@ impl Forwarder {
         deadline: Option<u64>,
     ) -> Result<JsValue, BridgeError> {
         let parts: Vec<u64> = secrets.iter().map(|s| fingerprint(s)).collect();
-        let bundle = (!secrets.is_empty()).then(|| fingerprint(&secrets.join("\n")));
+        let bundle = (!secrets.is_empty()).then(|| fingerprint(&join(secrets.iter().copied(), "\n")));
         let key = match bundle {
             Some(bundle) => self.registry.borrow_mut().key_for(bundle, &parts, random_key)?,
             None => random_key(),

@@ -14,26 +14,39 @@ fn config(message: String) -> BridgeError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BackendUrl(String);
 
+/// Whether `text` contains any of the ASCII bytes in `set`. Byte loops rather than
+/// `str::contains` with a pattern: each pattern type costs the wasm its own searcher.
+fn has_any(text: &str, set: &[u8]) -> bool {
+    text.bytes().any(|b| set.contains(&b))
+}
+
+/// `text` split around the first occurrence of `separator`. A byte search rather than
+/// `split_once`: core's pattern searchers bring panic paths, and with them core::fmt,
+/// into the wasm.
+fn split_at<'a>(text: &'a str, separator: &[u8]) -> Option<(&'a str, &'a str)> {
+    let at = text.as_bytes().windows(separator.len()).position(|w| w == separator)?;
+    Some((text.get(..at)?, text.get(at + separator.len()..)?))
+}
+
 impl BackendUrl {
     /// Parses and checks a base URL such as `https://api.example.com/mp`.
     pub fn parse(raw: &str) -> Result<BackendUrl, BridgeError> {
-        let (scheme, rest) = raw
-            .split_once("://")
+        let (scheme, rest) = split_at(raw, b"://")
             .ok_or_else(|| config("options.backend must be an absolute URL such as https://api.example.com.".into()))?;
         let scheme = scheme.to_ascii_lowercase();
         if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(config("options.backend must not contain whitespace or control characters.".into()));
         }
-        if rest.contains(['?', '#']) {
+        if has_any(rest, b"?#") {
             return Err(config(
                 "options.backend must not have a query or fragment; tokens and parameters travel in the body.".into(),
             ));
         }
-        let authority = rest.split('/').next().unwrap_or_default();
-        if authority.contains('@') {
+        let authority = split_at(rest, b"/").map_or(rest, |(authority, _)| authority);
+        if has_any(authority, b"@") {
             return Err(config("options.backend must not embed credentials; use options.headers.".into()));
         }
-        if authority.contains(['\\', '%']) {
+        if has_any(authority, b"\\%") {
             return Err(config(
                 "options.backend has a backslash or percent-encoding in its host; write it plainly.".into(),
             ));
@@ -51,7 +64,10 @@ impl BackendUrl {
             }
             other => return Err(config(format!("options.backend must be an https URL; the scheme \"{other}\" is not supported."))),
         }
-        let trimmed = rest.trim_end_matches('/');
+        let mut trimmed = rest;
+        while let Some(shorter) = trimmed.strip_suffix('/') {
+            trimmed = shorter;
+        }
         Ok(BackendUrl(format!("{scheme}://{trimmed}")))
     }
 
@@ -70,11 +86,11 @@ impl BackendUrl {
 /// Only a valid port may follow the host, so `[::1].evil.example` and `a:99999` are refused.
 fn host_of(authority: &str) -> Option<String> {
     let (host, port) = match authority.strip_prefix('[') {
-        Some(v6) => match v6.split_once(']')? {
+        Some(v6) => match split_at(v6, b"]")? {
             (host, "") => (host, None),
             (host, after) => (host, Some(after.strip_prefix(':')?)),
         },
-        None => match authority.split_once(':') {
+        None => match split_at(authority, b":") {
             Some((host, port)) => (host, Some(port)),
             None => (authority, None),
         },
@@ -94,10 +110,14 @@ fn is_loopback(host: &str) -> bool {
     if host == "localhost" || host == "::1" {
         return true;
     }
-    let octets: Vec<&str> = host.split('.').collect();
-    octets.len() == 4
-        && octets.first() == Some(&"127")
-        && octets.iter().all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
+    let octets: Vec<&[u8]> = host.as_bytes().split(|&b| b == b'.').collect();
+    let octet = |o: &&[u8]| {
+        !o.is_empty()
+            && o.len() <= 3
+            && o.iter().all(u8::is_ascii_digit)
+            && o.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')) <= 255
+    };
+    octets.len() == 4 && octets.first() == Some(&&b"127"[..]) && octets.iter().all(octet)
 }
 
 /// The route of each forwarded consent; defaults per DESIGN §6.
@@ -134,7 +154,7 @@ impl Routes {
     /// Replaces the route called `name` (the JS option key) after checking it.
     pub fn set(&mut self, name: &str, route: &str) -> Result<(), BridgeError> {
         if !route.starts_with('/')
-            || route.contains(['?', '#'])
+            || has_any(route, b"?#")
             || route.chars().any(|c| c.is_whitespace() || c.is_control())
         {
             return Err(config(format!(
@@ -167,8 +187,8 @@ pub const MAX_HEADER_VALUE_LEN: usize = 8192;
 /// Checks a custom header: an RFC 9110 token name that the bridge does not set itself,
 /// and a value without CR, LF or NUL.
 pub fn validate_header(name: &str, value: &str) -> Result<(), BridgeError> {
-    let tchar = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
-    if name.is_empty() || !name.chars().all(tchar) {
+    let tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    if name.is_empty() || !name.bytes().all(tchar) {
         return Err(config(
             "A header name in options.headers is not a valid HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)."
                 .into(),
@@ -177,7 +197,7 @@ pub fn validate_header(name: &str, value: &str) -> Result<(), BridgeError> {
     if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
         return Err(config(format!("options.headers may not set {name}; the bridge sets it.")));
     }
-    if value.contains(['\r', '\n', '\0']) {
+    if has_any(value, b"\r\n\0") {
         return Err(config(format!("The value of header {name} contains CR, LF or NUL; remove them.")));
     }
     // fetch's Headers (and hosts' request APIs) take Latin-1 only; anything else would throw.
