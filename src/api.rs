@@ -6,10 +6,11 @@ use crate::prelude::*;
 
 use crate::bridge::Bridge;
 use crate::consent::{
-    AuthCodeConsent, DataConsent, DataKind, PushConsent, Token, UserProfile, AUTH_CODE_LIFETIME_MS,
+    AuthCodeConsent, DataConsent, DataKind, PushConsent, SubscribeOutcome, Token, UserProfile, AUTH_CODE_LIFETIME_MS,
     DATA_TOKEN_LIFETIME_MS, PUSH_TOKEN_LIFETIME_MS,
 };
 use crate::error::{BridgeError, ErrorCode, Result};
+use crate::flow::{Ask, Consent, Started};
 use crate::json_write::ToJson;
 use crate::options::BridgeOptions;
 use crate::sys;
@@ -215,18 +216,32 @@ fn push_consents_from_js(accepted: &JsValue) -> Result<Vec<PushConsent>> {
         .collect()
 }
 
-fn forwarded_to_js(
-    outcome: Option<&crate::consent::SubscribeOutcome>,
-    forwarded: crate::bridge::SubscriptionsForwarded,
-) -> Result<JsValue> {
-    let result = match outcome {
-        Some(o) => to_js(o)?,
-        None => Object::new().into(),
-    };
-    let ids: js_sys::Array = forwarded.forwarded.iter().map(|s| JsValue::from_str(s)).collect();
-    let obj = Object::from(result);
+/// What a flow resolves with in JS.
+#[derive(Clone, Copy)]
+enum Resolve {
+    /// The validated consent (`ask…` methods).
+    Consent,
+    /// The backend's answer; for subscriptions the outcome with `forwarded` and `response`.
+    Forwarded,
+    /// The backend's answer; for subscriptions only `forwarded` and `response` (`forward()`).
+    ForwardedOnly,
+}
+
+fn consent_to_js(consent: &Consent) -> Result<JsValue> {
+    match consent {
+        Consent::Data(c) => to_js(c),
+        Consent::Subscribe(o) => to_js(o),
+        Consent::Profile(p) => to_js(p),
+        Consent::AuthCode(c) => to_js(c),
+    }
+}
+
+/// `{...outcome, forwarded, response}`, or without the outcome's own fields for `forward()`.
+fn subscriptions_to_js(outcome: &SubscribeOutcome, with_outcome: bool, response: JsValue) -> Result<JsValue> {
+    let obj = if with_outcome { Object::from(to_js(outcome)?) } else { Object::new() };
+    let ids: js_sys::Array = outcome.accepted.iter().map(|p| JsValue::from_str(&p.template_id)).collect();
     sys::set(&obj, "forwarded", &ids);
-    sys::set(&obj, "response", &forwarded.response);
+    sys::set(&obj, "response", &response);
     Ok(obj.into())
 }
 
@@ -260,6 +275,38 @@ fn profile_from_js(value: &JsValue) -> Result<UserProfile> {
         .map_err(|e| arg(&format!("The profile passed to forward() is invalid: {}", e.message())))
 }
 
+impl ConsentBridge {
+    /// Runs a started flow to its JS result: every method goes through this one future.
+    fn run(&self, started: Started, resolve: Resolve) -> Promise {
+        let bridge = self.bridge.clone();
+        promise(async move {
+            let consent = started.consent().await?;
+            if let Resolve::Consent = resolve {
+                return consent_to_js(&consent);
+            }
+            let response = bridge.forward_consent(&consent).await?;
+            match &consent {
+                Consent::Subscribe(o) => subscriptions_to_js(o, matches!(resolve, Resolve::Forwarded), response),
+                _ => Ok(response),
+            }
+        })
+    }
+
+    fn ask(&self, ask: Ask, resolve: Resolve) -> Promise {
+        self.run(self.bridge.begin(ask), resolve)
+    }
+
+    /// A flow over a list argument (template ids, scopes), refused before the host call
+    /// when the list is not an array of strings.
+    fn ask_list(&self, list: &JsValue, what: &str, ask: fn(Vec<String>) -> Ask, resolve: Resolve) -> Promise {
+        let started = match strings(list, what) {
+            Ok(items) => self.bridge.begin(ask(items)),
+            Err(e) => Started::Decided(Err(e)),
+        };
+        self.run(started, resolve)
+    }
+}
+
 #[wasm_bindgen]
 impl ConsentBridge {
     /// Creates a bridge. Throws a `BridgeError` (`INVALID_CONFIG`) on bad options; never
@@ -275,22 +322,19 @@ impl ConsentBridge {
     /// Asks for the phone-number data token (`bn.getPhoneNumber`) without forwarding it.
     #[wasm_bindgen(js_name = askPhoneNumber, unchecked_return_type = "Promise<DataConsent>")]
     pub fn ask_phone_number(&self) -> Promise {
-        let asked = self.bridge.ask_phone_number();
-        promise(async move { to_js(&asked.await?) })
+        self.ask(Ask::Data(DataKind::PhoneNumber), Resolve::Consent)
     }
 
     /// Asks for the open-id data token (`bn.getOpenId`) without forwarding it.
     #[wasm_bindgen(js_name = askOpenId, unchecked_return_type = "Promise<DataConsent>")]
     pub fn ask_open_id(&self) -> Promise {
-        let asked = self.bridge.ask_open_id();
-        promise(async move { to_js(&asked.await?) })
+        self.ask(Ask::Data(DataKind::OpenId), Resolve::Consent)
     }
 
     /// Asks for the email data token (`bn.getEmailAddress`) without forwarding it.
     #[wasm_bindgen(js_name = askEmailAddress, unchecked_return_type = "Promise<DataConsent>")]
     pub fn ask_email_address(&self) -> Promise {
-        let asked = self.bridge.ask_email_address();
-        promise(async move { to_js(&asked.await?) })
+        self.ask(Ask::Data(DataKind::Email), Resolve::Consent)
     }
 
     /// Reads the phone-number data token from the `getPhoneNumber` button event.
@@ -299,34 +343,31 @@ impl ConsentBridge {
         &self,
         #[wasm_bindgen(unchecked_param_type = "PhoneNumberButtonEvent")] event: JsValue,
     ) -> Promise {
-        let consent = self.bridge.phone_number_from_event(&event);
-        promise(async move { to_js(&consent?) })
+        self.run(Started::Decided(self.bridge.phone_number_from_event(&event).map(Consent::Data)), Resolve::Consent)
     }
 
     /// Asks to subscribe to up to `maxTemplatesPerCall` templates (`bn.requestSubscribeMessage`).
     #[wasm_bindgen(js_name = askSubscribe, unchecked_return_type = "Promise<SubscribeOutcome>")]
     pub fn ask_subscribe(&self, #[wasm_bindgen(unchecked_param_type = "string[]")] tmpl_ids: JsValue) -> Promise {
-        let ids = strings(&tmpl_ids, "template ids");
-        let asked = ids.map(|ids| self.bridge.ask_subscribe(ids));
-        promise(async move { to_js(&asked?.await?) })
+        self.ask_list(&tmpl_ids, "template ids", Ask::Subscribe, Resolve::Consent)
     }
 
     /// Asks for the phone number and forwards its token; resolves with the backend's answer.
     #[wasm_bindgen(js_name = getPhoneNumber, unchecked_return_type = "Promise<unknown>")]
     pub fn get_phone_number(&self) -> Promise {
-        promise(self.bridge.get_phone_number())
+        self.ask(Ask::Data(DataKind::PhoneNumber), Resolve::Forwarded)
     }
 
     /// Asks for the open id and forwards its token; resolves with the backend's answer.
     #[wasm_bindgen(js_name = getOpenId, unchecked_return_type = "Promise<unknown>")]
     pub fn get_open_id(&self) -> Promise {
-        promise(self.bridge.get_open_id())
+        self.ask(Ask::Data(DataKind::OpenId), Resolve::Forwarded)
     }
 
     /// Asks for the email address and forwards its token; resolves with the backend's answer.
     #[wasm_bindgen(js_name = getEmailAddress, unchecked_return_type = "Promise<unknown>")]
     pub fn get_email_address(&self) -> Promise {
-        promise(self.bridge.get_email_address())
+        self.ask(Ask::Data(DataKind::Email), Resolve::Forwarded)
     }
 
     /// Forwards the token of a `getPhoneNumber` button event; resolves with the backend's answer.
@@ -335,7 +376,7 @@ impl ConsentBridge {
         &self,
         #[wasm_bindgen(unchecked_param_type = "PhoneNumberButtonEvent")] event: JsValue,
     ) -> Promise {
-        promise(self.bridge.forward_phone_number_event(&event))
+        self.run(Started::Decided(self.bridge.phone_number_from_event(&event).map(Consent::Data)), Resolve::Forwarded)
     }
 
     /// Asks to subscribe and forwards the accepted push tokens.
@@ -344,18 +385,13 @@ impl ConsentBridge {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string[]")] tmpl_ids: JsValue,
     ) -> Promise {
-        let asked = strings(&tmpl_ids, "template ids").map(|ids| self.bridge.request_subscribe_message(ids));
-        promise(async move {
-            let (outcome, forwarded) = asked?.await?;
-            forwarded_to_js(Some(&outcome), forwarded)
-        })
+        self.ask_list(&tmpl_ids, "template ids", Ask::Subscribe, Resolve::Forwarded)
     }
 
     /// Asks for the member's public profile (`my.getOpenUserInfo`) without forwarding it.
     #[wasm_bindgen(js_name = askOpenUserInfo, unchecked_return_type = "Promise<UserProfile>")]
     pub fn ask_open_user_info(&self) -> Promise {
-        let asked = self.bridge.ask_open_user_info();
-        promise(async move { to_js(&asked.await?) })
+        self.ask(Ask::Profile, Resolve::Consent)
     }
 
     /// Handles the `getAuthorize` button: on success asks for the profile at once, still
@@ -365,28 +401,25 @@ impl ConsentBridge {
         &self,
         #[wasm_bindgen(unchecked_param_type = "AuthorizeButtonEvent")] event: JsValue,
     ) -> Promise {
-        let asked = self.bridge.ask_open_user_info_from_event(&event);
-        promise(async move { to_js(&asked.await?) })
+        self.run(self.bridge.begin_profile_from_event(&event), Resolve::Consent)
     }
 
     /// Asks for an auth code for `scopes` (`my.getAuthCode`) without forwarding it.
     #[wasm_bindgen(js_name = askAuthCode, unchecked_return_type = "Promise<AuthCodeConsent>")]
     pub fn ask_auth_code(&self, #[wasm_bindgen(unchecked_param_type = "string[]")] scopes: JsValue) -> Promise {
-        let asked = strings(&scopes, "scopes").map(|scopes| self.bridge.ask_auth_code(scopes));
-        promise(async move { to_js(&asked?.await?) })
+        self.ask_list(&scopes, "scopes", Ask::AuthCode, Resolve::Consent)
     }
 
     /// Asks for the profile and forwards it; resolves with the backend's answer.
     #[wasm_bindgen(js_name = getOpenUserInfo, unchecked_return_type = "Promise<unknown>")]
     pub fn get_open_user_info(&self) -> Promise {
-        promise(self.bridge.get_open_user_info())
+        self.ask(Ask::Profile, Resolve::Forwarded)
     }
 
     /// Asks for an auth code and forwards it; resolves with the backend's answer.
     #[wasm_bindgen(js_name = getAuthCode, unchecked_return_type = "Promise<unknown>")]
     pub fn get_auth_code(&self, #[wasm_bindgen(unchecked_param_type = "string[]")] scopes: JsValue) -> Promise {
-        let asked = strings(&scopes, "scopes").map(|scopes| self.bridge.get_auth_code(scopes));
-        promise(async move { asked?.await })
+        self.ask_list(&scopes, "scopes", Ask::AuthCode, Resolve::Forwarded)
     }
 
     /// Forwards a consent obtained earlier with an `ask…` method (a data consent, a
@@ -397,30 +430,32 @@ impl ConsentBridge {
         #[wasm_bindgen(unchecked_param_type = "DataConsent | SubscribeOutcome | AuthCodeConsent | UserProfile")]
         consent: JsValue,
     ) -> Promise {
-        let bridge = self.bridge.clone();
-        promise(async move {
-            if !sys::get(&consent, "authCode").is_undefined() {
-                return bridge.forward_auth_code(&auth_code_from_js(&consent)?).await;
-            }
-            if !sys::get(&consent, "nickName").is_undefined() {
-                return bridge.forward_user_info(&profile_from_js(&consent)?).await;
-            }
-            let accepted = sys::get(&consent, "accepted");
-            if !accepted.is_undefined() {
-                let pushes = push_consents_from_js(&accepted)?;
-                let forwarded = bridge.forward_subscriptions(&pushes).await?;
-                return forwarded_to_js(None, forwarded);
-            }
-            let kind = match sys::get(&consent, "kind").as_string().as_deref() {
-                Some("phoneNumber") => DataKind::PhoneNumber,
-                Some("openId") => DataKind::OpenId,
-                Some("email") => DataKind::Email,
-                _ => return Err(arg(
-                    "forward() expects a consent from an ask… method (askPhoneNumber, askSubscribe, askAuthCode, …).",
-                )),
-            };
-            let consent = data_consent_from_js(&consent, kind)?;
-            bridge.forward_data(&consent).await
-        })
+        self.run(Started::Decided(consent_from_js(&consent)), Resolve::ForwardedOnly)
     }
+}
+
+/// Reads back a consent passed to `forward()`, whichever kind it is.
+fn consent_from_js(consent: &JsValue) -> Result<Consent> {
+    if !sys::get(consent, "authCode").is_undefined() {
+        return auth_code_from_js(consent).map(Consent::AuthCode);
+    }
+    if !sys::get(consent, "nickName").is_undefined() {
+        return profile_from_js(consent).map(Consent::Profile);
+    }
+    let accepted = sys::get(consent, "accepted");
+    if !accepted.is_undefined() {
+        let accepted = push_consents_from_js(&accepted)?;
+        return Ok(Consent::Subscribe(SubscribeOutcome { accepted, rejected: Vec::new() }));
+    }
+    let kind = match sys::get(consent, "kind").as_string().as_deref() {
+        Some("phoneNumber") => DataKind::PhoneNumber,
+        Some("openId") => DataKind::OpenId,
+        Some("email") => DataKind::Email,
+        _ => {
+            return Err(arg(
+                "forward() expects a consent from an ask… method (askPhoneNumber, askSubscribe, askAuthCode, …).",
+            ))
+        }
+    };
+    data_consent_from_js(consent, kind).map(Consent::Data)
 }

@@ -8,15 +8,13 @@ use crate::prelude::*;
 
 use crate::consent::{
     self, AuthCodeConsent, DataConsent, DataKind, Limits, PushConsent, SubscribeOutcome, UserProfile,
-    DATA_TOKEN_LIFETIME_MS,
 };
 use crate::error::{BridgeError, ErrorCode, Result};
-use crate::forward::{FetchTransport, Forwarder, HostRequestTransport, RetryPolicy, Transport, EXPIRY_MARGIN_MS};
+use crate::flow::{Ask, Consent, Started};
+use crate::forward::{FetchTransport, Forwarder, HostRequestTransport, RetryPolicy, Transport};
 use crate::host::{self, HostCall};
-use crate::json_write::ToJson;
 use crate::options::{BridgeOptions, TransportChoice};
 use crate::sys;
-use crate::wire::{AuthCodeBody, DataTokenBody, SubscriptionItem, SubscriptionsBody};
 use alloc::rc::Rc;
 use core::cell::{Cell, RefCell};
 use core::fmt;
@@ -66,7 +64,7 @@ impl fmt::Debug for Bridge {
 }
 
 /// Holds the bridge's single consent slot; frees it when dropped.
-struct BusyGuard(Rc<Inner>);
+pub(crate) struct BusyGuard(Rc<Inner>);
 
 impl Drop for BusyGuard {
     fn drop(&mut self) {
@@ -85,14 +83,6 @@ pub struct SubscriptionsForwarded {
 
 fn not_configured() -> BridgeError {
     BridgeError::new(ErrorCode::InvalidConfig, "Forwarding needs options.backend, the base URL of your backend.")
-}
-
-/// Waits for a started host call, frees the consent slot, and says how the call ended.
-async fn settle(started: Result<(HostCall, BusyGuard)>) -> Result<consent::Settlement> {
-    let (call, guard) = started?;
-    let settled = call.settle(Limits::default()).await;
-    drop(guard);
-    settled
 }
 
 /// Host options carrying one list of strings, e.g. `{tmplIds: [...]}` or `{scopes: [...]}`.
@@ -186,12 +176,62 @@ impl Bridge {
         }
     }
 
-    fn ask_data(&self, kind: DataKind) -> impl Future<Output = Result<DataConsent>> + 'static {
-        let started = self.start(self.data_api(kind), Object::new());
-        async move {
-            let settled = settle(started).await?;
-            consent::data_consent(kind, settled, sys::now_ms())
+    /// Checks the arguments of `ask` and calls the host, synchronously: this is the part
+    /// of every flow that must happen inside the tap.
+    pub(crate) fn begin(&self, ask: Ask) -> Started {
+        let call = match &ask {
+            Ask::Data(kind) => Ok((self.data_api(*kind), Object::new())),
+            Ask::Subscribe(ids) => consent::validate_template_ids(ids, self.inner.max_templates)
+                .map(|()| ("requestSubscribeMessage", list_options("tmplIds", ids))),
+            Ask::Profile => Ok(("getOpenUserInfo", Object::new())),
+            Ask::AuthCode(scopes) => {
+                consent::validate_scopes(scopes).map(|()| ("getAuthCode", list_options("scopes", scopes)))
+            }
+        };
+        match call.and_then(|(api, options)| self.start(api, options)) {
+            Ok((call, guard)) => Started::Calling(call, guard, ask),
+            Err(e) => Started::Decided(Err(e)),
         }
+    }
+
+    /// Follows the `getAuthorize` button: on its success event asks for the profile at
+    /// once (still inside the tap); on its error event the flow fails with a typed denial.
+    pub(crate) fn begin_profile_from_event(&self, event: &JsValue) -> Started {
+        let authorized = host::to_host_value(event, Limits::default())
+            .map_err(|_| BridgeError::new(ErrorCode::InvalidArgument, "The button event is too large or unreadable."))
+            .and_then(|e| consent::authorize_event(&e));
+        match authorized {
+            Ok(()) => self.begin(Ask::Profile),
+            Err(e) => Started::Decided(Err(e)),
+        }
+    }
+
+    /// Forwards any consent to its route and resolves with the backend's JSON answer
+    /// (`null` for a subscription outcome that accepted nothing: nothing is sent).
+    pub(crate) fn forward_consent(&self, consent: &Consent) -> impl Future<Output = Result<JsValue>> + 'static {
+        let inner = self.inner.clone();
+        let consent = consent.clone();
+        async move {
+            let fwd = inner.forwarder.as_ref().ok_or_else(not_configured)?;
+            match consent.outgoing(&fwd.routes) {
+                Some(out) => fwd.post(out.route, out.body, &out.secrets, out.deadline).await,
+                None => Ok(JsValue::NULL),
+            }
+        }
+    }
+
+    /// Waits for a started flow and forwards its consent.
+    pub(crate) fn ask_and_forward(&self, started: Started) -> impl Future<Output = Result<JsValue>> + 'static {
+        let bridge = self.clone();
+        async move {
+            let consent = started.consent().await?;
+            bridge.forward_consent(&consent).await
+        }
+    }
+
+    fn ask_data(&self, kind: DataKind) -> impl Future<Output = Result<DataConsent>> + 'static {
+        let started = self.begin(Ask::Data(kind));
+        async move { started.consent().await?.into_data() }
     }
 
     /// Asks for the phone-number data token (`bn.getPhoneNumber`).
@@ -223,31 +263,13 @@ impl Bridge {
     /// Asks to subscribe to `template_ids` (`bn.requestSubscribeMessage`). Ids are
     /// checked before the host is called.
     pub fn ask_subscribe(&self, template_ids: Vec<String>) -> impl Future<Output = Result<SubscribeOutcome>> + 'static {
-        let started = consent::validate_template_ids(&template_ids, self.inner.max_templates)
-            .and_then(|()| self.start("requestSubscribeMessage", list_options("tmplIds", &template_ids)));
-        async move {
-            let settled = settle(started).await?;
-            consent::subscribe_outcome(&template_ids, settled, sys::now_ms())
-        }
+        let started = self.begin(Ask::Subscribe(template_ids));
+        async move { started.consent().await?.into_subscribe() }
     }
 
     /// Forwards a data consent to its route; resolves with the backend's JSON answer.
     pub fn forward_data(&self, consent: &DataConsent) -> impl Future<Output = Result<JsValue>> + 'static {
-        let inner = self.inner.clone();
-        let consent = consent.clone();
-        async move {
-            let fwd = inner.forwarder.as_ref().ok_or_else(not_configured)?;
-            let lifetime_end = consent.obtained_at.saturating_add(DATA_TOKEN_LIFETIME_MS).min(consent.expires_at);
-            let route = match consent.kind {
-                DataKind::PhoneNumber => &fwd.routes.phone_number,
-                DataKind::OpenId => &fwd.routes.open_id,
-                DataKind::Email => &fwd.routes.email,
-            };
-            let body =
-                DataTokenBody { data_token: consent.token.expose().to_owned(), obtained_at: consent.obtained_at }
-                    .to_json();
-            fwd.post(route, body, &[consent.token.expose()], Some(lifetime_end.saturating_sub(EXPIRY_MARGIN_MS))).await
-        }
+        self.forward_consent(&Consent::Data(consent.clone()))
     }
 
     /// Forwards the accepted push tokens of a subscription outcome in one request.
@@ -255,61 +277,30 @@ impl Bridge {
         &self,
         accepted: &[PushConsent],
     ) -> impl Future<Output = Result<SubscriptionsForwarded>> + 'static {
-        let inner = self.inner.clone();
-        let accepted = accepted.to_vec();
-        async move {
-            let fwd = inner.forwarder.as_ref().ok_or_else(not_configured)?;
-            if accepted.is_empty() {
-                return Ok(SubscriptionsForwarded { forwarded: Vec::new(), response: JsValue::NULL });
-            }
-            let deadline = accepted.iter().map(|p| p.expires_at).min().map(|e| e.saturating_sub(EXPIRY_MARGIN_MS));
-            let secrets: Vec<&str> = accepted.iter().map(|p| p.push_token.expose()).collect();
-            let body = SubscriptionsBody {
-                subscriptions: accepted
-                    .iter()
-                    .map(|p| SubscriptionItem {
-                        template_id: p.template_id.clone(),
-                        push_token: p.push_token.expose().to_owned(),
-                    })
-                    .collect(),
-            }
-            .to_json();
-            let response = fwd.post(&fwd.routes.subscriptions, body, &secrets, deadline).await?;
-            Ok(SubscriptionsForwarded { forwarded: accepted.iter().map(|p| p.template_id.clone()).collect(), response })
-        }
-    }
-
-    fn ask_and_forward(
-        &self,
-        asked: impl Future<Output = Result<DataConsent>> + 'static,
-    ) -> impl Future<Output = Result<JsValue>> + 'static {
-        let bridge = self.clone();
-        async move {
-            let consent = asked.await?;
-            bridge.forward_data(&consent).await
-        }
+        let forwarded = accepted.iter().map(|p| p.template_id.clone()).collect();
+        let outcome = SubscribeOutcome { accepted: accepted.to_vec(), rejected: Vec::new() };
+        let sent = self.forward_consent(&Consent::Subscribe(outcome));
+        async move { Ok(SubscriptionsForwarded { forwarded, response: sent.await? }) }
     }
 
     /// Asks for the phone number and forwards its token.
     pub fn get_phone_number(&self) -> impl Future<Output = Result<JsValue>> + 'static {
-        self.ask_and_forward(self.ask_phone_number())
+        self.ask_and_forward(self.begin(Ask::Data(DataKind::PhoneNumber)))
     }
 
     /// Asks for the open id and forwards its token.
     pub fn get_open_id(&self) -> impl Future<Output = Result<JsValue>> + 'static {
-        self.ask_and_forward(self.ask_open_id())
+        self.ask_and_forward(self.begin(Ask::Data(DataKind::OpenId)))
     }
 
     /// Asks for the email address and forwards its token.
     pub fn get_email_address(&self) -> impl Future<Output = Result<JsValue>> + 'static {
-        self.ask_and_forward(self.ask_email_address())
+        self.ask_and_forward(self.begin(Ask::Data(DataKind::Email)))
     }
 
     /// Reads a `getPhoneNumber` button event and forwards its token.
     pub fn forward_phone_number_event(&self, event: &JsValue) -> impl Future<Output = Result<JsValue>> + 'static {
-        let consent = self.phone_number_from_event(event);
-        let bridge = self.clone();
-        async move { bridge.forward_data(&consent?).await }
+        self.ask_and_forward(Started::Decided(self.phone_number_from_event(event).map(Consent::Data)))
     }
 
     /// Asks to subscribe and forwards the accepted push tokens.
@@ -328,11 +319,8 @@ impl Bridge {
 
     /// Asks for the member's public profile (`my.getOpenUserInfo`) and validates it.
     pub fn ask_open_user_info(&self) -> impl Future<Output = Result<UserProfile>> + 'static {
-        let started = self.start("getOpenUserInfo", Object::new());
-        async move {
-            let settled = settle(started).await?;
-            consent::open_user_info(settled)
-        }
+        let started = self.begin(Ask::Profile);
+        async move { started.consent().await?.into_profile() }
     }
 
     /// Follows the `getAuthorize` button: on its success event asks for the profile right
@@ -341,60 +329,33 @@ impl Bridge {
         &self,
         event: &JsValue,
     ) -> impl Future<Output = Result<UserProfile>> + 'static {
-        let authorized = host::to_host_value(event, Limits::default())
-            .map_err(|_| BridgeError::new(ErrorCode::InvalidArgument, "The button event is too large or unreadable."))
-            .and_then(|e| consent::authorize_event(&e));
-        let asked = authorized.map(|()| self.ask_open_user_info());
-        async move { asked?.await }
+        let started = self.begin_profile_from_event(event);
+        async move { started.consent().await?.into_profile() }
     }
 
     /// Asks for an auth code for `scopes` (`my.getAuthCode`). Scopes are checked first.
     pub fn ask_auth_code(&self, scopes: Vec<String>) -> impl Future<Output = Result<AuthCodeConsent>> + 'static {
-        let started =
-            consent::validate_scopes(&scopes).and_then(|()| self.start("getAuthCode", list_options("scopes", &scopes)));
-        async move {
-            let settled = settle(started).await?;
-            consent::auth_code(&scopes, settled, sys::now_ms())
-        }
+        let started = self.begin(Ask::AuthCode(scopes));
+        async move { started.consent().await?.into_auth_code() }
     }
 
     /// Forwards a validated profile to its route (public data: not single use).
     pub fn forward_user_info(&self, profile: &UserProfile) -> impl Future<Output = Result<JsValue>> + 'static {
-        let inner = self.inner.clone();
-        let body = profile.to_json();
-        async move {
-            let fwd = inner.forwarder.as_ref().ok_or_else(not_configured)?;
-            fwd.post(&fwd.routes.user_info, body, &[], None).await
-        }
+        self.forward_consent(&Consent::Profile(profile.clone()))
     }
 
     /// Forwards an auth code, once, before it expires.
     pub fn forward_auth_code(&self, consent: &AuthCodeConsent) -> impl Future<Output = Result<JsValue>> + 'static {
-        let inner = self.inner.clone();
-        let consent = consent.clone();
-        async move {
-            let fwd = inner.forwarder.as_ref().ok_or_else(not_configured)?;
-            let body = AuthCodeBody {
-                auth_code: consent.auth_code.expose().to_owned(),
-                scopes: consent.granted_scopes.clone(),
-            }
-            .to_json();
-            let deadline = consent.expires_at.saturating_sub(EXPIRY_MARGIN_MS);
-            fwd.post(&fwd.routes.auth_code, body, &[consent.auth_code.expose()], Some(deadline)).await
-        }
+        self.forward_consent(&Consent::AuthCode(consent.clone()))
     }
 
     /// Asks for the profile and forwards it.
     pub fn get_open_user_info(&self) -> impl Future<Output = Result<JsValue>> + 'static {
-        let asked = self.ask_open_user_info();
-        let bridge = self.clone();
-        async move { bridge.forward_user_info(&asked.await?).await }
+        self.ask_and_forward(self.begin(Ask::Profile))
     }
 
     /// Asks for an auth code and forwards it.
     pub fn get_auth_code(&self, scopes: Vec<String>) -> impl Future<Output = Result<JsValue>> + 'static {
-        let asked = self.ask_auth_code(scopes);
-        let bridge = self.clone();
-        async move { bridge.forward_auth_code(&asked.await?).await }
+        self.ask_and_forward(self.begin(Ask::AuthCode(scopes)))
     }
 }
