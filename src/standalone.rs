@@ -42,36 +42,46 @@ unsafe impl Sync for SizeClasses {}
 static HEAP: SizeClasses = SizeClasses(UnsafeCell::new(Heap { free: [0; CLASSES], bump: 0, end: 0 }));
 
 /// The class whose blocks fit `layout`; each block is aligned to its size (up to a page),
-/// so any alignment up to the size holds.
+/// so any alignment up to the size holds. Alignments above a page are refused (null):
+/// nothing in this crate or in wasm-bindgen asks for one.
 fn class_of(layout: Layout) -> Option<usize> {
+    if layout.align() > PAGE {
+        return None;
+    }
     let size = layout.size().max(layout.align()).max(1 << MIN_CLASS);
     let class = (usize::BITS - (size - 1).leading_zeros()) as usize;
     (class < CLASSES).then_some(class)
 }
 
 impl Heap {
-    /// A fresh block of `2^class` bytes from the bump region, growing memory as needed.
-    fn carve(&mut self, class: usize) -> *mut u8 {
+    /// A fresh block of `2^class` bytes from the bump region, growing memory as needed;
+    /// `None` when memory cannot grow (every step is checked: wasm32 ends at 4 GiB).
+    fn carve(&mut self, class: usize) -> Option<usize> {
         let size = 1usize << class;
         let align = size.min(PAGE);
-        let mut start = (self.bump + align - 1) & !(align - 1);
-        if start.checked_add(size).is_none_or(|end| end > self.end) {
-            let pages = size.div_ceil(PAGE);
-            let previous = core::arch::wasm32::memory_grow(0, pages);
-            if previous == usize::MAX {
-                return core::ptr::null_mut();
+        let fit = |bump: usize, end: usize| {
+            let start = bump.checked_add(align - 1)? & !(align - 1);
+            (start.checked_add(size)? <= end).then_some(start)
+        };
+        let start = match fit(self.bump, self.end) {
+            Some(start) => start,
+            None => {
+                let pages = size.div_ceil(PAGE);
+                let previous = core::arch::wasm32::memory_grow(0, pages);
+                if previous == usize::MAX {
+                    return None;
+                }
+                let region = previous.checked_mul(PAGE)?;
+                if region != self.end {
+                    // Not contiguous with the old region (first call): start afresh there.
+                    self.bump = region;
+                }
+                self.end = region.checked_add(pages.checked_mul(PAGE)?)?;
+                fit(self.bump, self.end)?
             }
-            let region = previous * PAGE;
-            if region != self.end {
-                // Not contiguous with the old region (first call): start afresh there.
-                self.bump = region;
-            }
-            self.end = region + pages * PAGE;
-            // `end` is page-aligned and `align` divides a page, so this never passes `end`.
-            start = (self.bump + align - 1) & !(align - 1);
-        }
+        };
         self.bump = start + size;
-        start as *mut u8
+        Some(start)
     }
 }
 
@@ -87,7 +97,7 @@ unsafe impl GlobalAlloc for SizeClasses {
             *head = unsafe { *(block as *const usize) };
             return block as *mut u8;
         }
-        heap.carve(class)
+        heap.carve(class).map_or(core::ptr::null_mut(), |block| block as *mut u8)
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {

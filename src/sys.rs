@@ -19,7 +19,7 @@ extern "C" {
     #[wasm_bindgen(thread_local_v2, js_name = fetch)]
     pub static FETCH: Option<Function>;
 
-    /// The global `Headers` constructor (fetch needs it).
+    /// The global `Headers` constructor: its presence is part of "this runtime has fetch".
     #[wasm_bindgen(thread_local_v2, js_name = Headers)]
     pub static HEADERS: Option<Function>;
 

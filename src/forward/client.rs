@@ -54,11 +54,18 @@ pub fn headers_from_js(value: &JsValue, source: &str) -> Result<Vec<(String, Str
     if !value.is_object() || sys::is_array(value) {
         return Err(bad());
     }
-    let mut headers = Vec::new();
+    let mut headers: Vec<(String, String)> = Vec::new();
     for key in keys.iter() {
         let name = key.as_string().ok_or_else(bad)?;
         let header_value = sys::get(value, &name).as_string().ok_or_else(bad)?;
         validate_header(&name, &header_value)?;
+        if headers.iter().any(|(seen, _)| seen.eq_ignore_ascii_case(&name)) {
+            // fetch would join the two values ("a, b"), a malformed credential.
+            return Err(BridgeError::new(
+                ErrorCode::InvalidConfig,
+                format!("{source} sets header {name} twice (header names ignore case); keep one."),
+            ));
+        }
         headers.push((name, header_value));
     }
     Ok(headers)

@@ -24,7 +24,8 @@ fn has_any(text: &str, set: &[u8]) -> bool {
 /// `split_once`: core's pattern searchers bring panic paths, and with them core::fmt,
 /// into the wasm.
 fn split_at<'a>(text: &'a str, separator: &[u8]) -> Option<(&'a str, &'a str)> {
-    let at = text.as_bytes().windows(separator.len()).position(|w| w == separator)?;
+    // Callers pass non-empty constants; `max(1)` keeps an empty one from trapping.
+    let at = text.as_bytes().windows(separator.len().max(1)).position(|w| w == separator)?;
     Some((text.get(..at)?, text.get(at + separator.len()..)?))
 }
 

@@ -7,7 +7,7 @@ use super::retry::parse_retry_after;
 use super::transport::{HttpRequest, HttpResponse, LocalFuture, Transport, TransportFailure};
 use super::MAX_BODY_BYTES;
 use crate::sys;
-use js_sys::{Object, Promise};
+use js_sys::{Array, Object, Promise};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortController;
@@ -33,13 +33,15 @@ impl Drop for Cleanup {
     }
 }
 
-/// The fetch `init` object: headers as a plain object, the abort signal, and redirects
-/// refused (a redirect would re-send the token to a URL that was never validated).
+/// The fetch `init` object: headers as `[name, value]` pairs (a plain object would lose a
+/// header named `__proto__`), the abort signal, and redirects refused (a redirect would
+/// re-send the token to a URL that was never validated).
 fn init(request: &HttpRequest, signal: &JsValue) -> Object {
-    let headers = Object::new();
-    for (name, value) in &request.headers {
-        sys::set(&headers, name, &JsValue::from_str(value));
-    }
+    let headers: Array = request
+        .headers
+        .iter()
+        .map(|(name, value)| Array::of2(&JsValue::from_str(name), &JsValue::from_str(value)))
+        .collect();
     let init = Object::new();
     sys::set(&init, "method", &JsValue::from_str("POST"));
     sys::set(&init, "headers", &headers);
@@ -49,9 +51,16 @@ fn init(request: &HttpRequest, signal: &JsValue) -> Object {
     init
 }
 
-/// What a rejected fetch or body read says, for `NETWORK` details.
+/// What a rejected fetch or body read says, for `NETWORK` details (`TypeError: …`).
 fn reason(error: &JsValue) -> String {
-    error.as_string().or_else(|| sys::get(error, "message").as_string()).unwrap_or_else(|| "fetch failed".into())
+    if let Some(text) = error.as_string() {
+        return text;
+    }
+    let message = sys::get(error, "message").as_string().unwrap_or_else(|| "fetch failed".into());
+    match sys::get(error, "name").as_string() {
+        Some(name) if !name.is_empty() => format!("{name}: {message}"),
+        _ => message,
+    }
 }
 
 /// Awaits a promise-returning call, mapping a throw or a rejection to a failure (a

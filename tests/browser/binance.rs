@@ -378,6 +378,7 @@ fn invalid_options_are_invalid_config() {
         r#"{"backend": "https://a.example", "transport": "xhr"}"#,
         r#"{"backend": "https://a.example", "routes": {"phone": "/p"}}"#,
         r#"{"backend": "https://a.example", "routes": {"phoneNumber": "p?x"}}"#,
+        r#"{"backend": "https://a.example", "headers": {"X-Session": "1", "x-session": "2"}}"#,
         r#"{"backend": "https://a.example", "headers": {"X-Session": "a\r\nInjected: 1"}}"#,
         r#"{"backend": "https://a.example", "headers": {"Bad Name": "v"}}"#,
         r#"{"backend": "https://a.example", "headers": {"Idempotency-Key": "mine"}}"#,
