@@ -4,7 +4,7 @@
 //! hundred bytes of size classes instead of dlmalloc's 7 KB.
 //!
 //! Library paths never panic (clippy denies it); the handler is for what the compiler
-//! cannot prove away, such as an arithmetic overflow check.
+//! cannot prove away, such as a bounds check inside core or a dependency.
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::UnsafeCell;
@@ -35,7 +35,7 @@ struct Heap {
 /// rounding on each block, which is a few KB at this library's scale.
 struct SizeClasses(UnsafeCell<Heap>);
 
-// SAFETY: wasm32 without the atomics feature (checked above) runs one thread.
+// SAFETY: wasm32 without the atomics feature (lib.rs refuses it here) runs one thread.
 unsafe impl Sync for SizeClasses {}
 
 #[global_allocator]
