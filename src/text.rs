@@ -1,9 +1,16 @@
-//! Small string helpers that keep core's panicking paths out of the wasm.
+//! Small string helpers that keep core's panicking paths out of the wasm: core's `str`
+//! pattern searchers and `[&str]::join` carry panic paths that keep core::fmt linked
+//! (several KB), for strings a few dozen bytes long.
 
 use crate::prelude::*;
 
-/// `items.join(separator)` without `[&str]::join`, whose length-overflow panic pulls
-/// core::fmt into the wasm.
+/// Where `needle` first occurs in `haystack`, by plain byte comparison. An empty needle
+/// never matches (callers pass non-empty constants).
+pub fn find(haystack: &str, needle: &str) -> Option<usize> {
+    haystack.as_bytes().windows(needle.len().max(1)).position(|w| w == needle.as_bytes())
+}
+
+/// `items.join(separator)` without `[&str]::join`.
 pub fn join<'a>(items: impl IntoIterator<Item = &'a str>, separator: &str) -> String {
     let mut out = String::new();
     for (i, item) in items.into_iter().enumerate() {
@@ -18,6 +25,14 @@ pub fn join<'a>(items: impl IntoIterator<Item = &'a str>, separator: &str) -> St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_like_str_find() {
+        for (haystack, needle) in [("https://a", "://"), ("a:fail b", ":fail"), ("", "x"), ("ab", "abc"), ("aab", "ab")]
+        {
+            assert_eq!(find(haystack, needle), haystack.find(needle), "{haystack} {needle}");
+        }
+    }
 
     #[test]
     fn joins_like_slice_join() {

@@ -3,6 +3,7 @@
 //! the host's own code and message kept in the details.
 
 use crate::prelude::*;
+use crate::text::find;
 
 use super::value::HostValue;
 use crate::error::{BridgeError, ErrorCode};
@@ -24,21 +25,15 @@ pub(crate) fn timeout(api: &str) -> BridgeError {
     )
 }
 
-/// A plain byte search: `str::contains(&str)` brings core's two-way searcher and its
-/// panic paths into the wasm (about 5 KB) for messages a few dozen bytes long.
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len().max(1)).any(|w| w == needle)
-}
-
 /// Whether a WeChat-style `errMsg` reports a failure (`"api:fail …"`), not `"api:ok"`.
 pub fn is_failure_message(msg: &str) -> bool {
     let lower = msg.to_ascii_lowercase();
-    contains(lower.as_bytes(), b":fail") || lower.starts_with("fail")
+    find(&lower, ":fail").is_some() || lower.starts_with("fail")
 }
 
 fn mentions_denial(msg: &str) -> bool {
     let lower = msg.to_ascii_lowercase();
-    DENIAL_WORDS.iter().any(|w| contains(lower.as_bytes(), w.as_bytes()))
+    DENIAL_WORDS.iter().any(|w| find(&lower, w).is_some())
 }
 
 /// The host's own code and message, read from the fields hosts use.

@@ -1,6 +1,7 @@
 //! Validation of forwarding options: the backend URL, routes and custom headers.
 
 use crate::prelude::*;
+use crate::text::find;
 
 use crate::error::{BridgeError, ErrorCode};
 use crate::wire;
@@ -14,25 +15,23 @@ fn config(message: String) -> BridgeError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BackendUrl(String);
 
-/// Whether `text` contains any of the ASCII bytes in `set`. Byte loops rather than
-/// `str::contains` with a pattern: each pattern type costs the wasm its own searcher.
+/// Whether `text` contains any of the ASCII bytes in `set` (`contains` with a char
+/// pattern, without core's searcher; see `text.rs`).
 fn has_any(text: &str, set: &[u8]) -> bool {
     text.bytes().any(|b| set.contains(&b))
 }
 
-/// `text` split around the first occurrence of `separator`. A byte search rather than
-/// `split_once`: core's pattern searchers bring panic paths, and with them core::fmt,
-/// into the wasm.
-fn split_at<'a>(text: &'a str, separator: &[u8]) -> Option<(&'a str, &'a str)> {
-    // Callers pass non-empty constants; `max(1)` keeps an empty one from trapping.
-    let at = text.as_bytes().windows(separator.len().max(1)).position(|w| w == separator)?;
+/// `text` split around the first occurrence of `separator` (`split_once` without core's
+/// searcher; see `text.rs`).
+fn split_at<'a>(text: &'a str, separator: &str) -> Option<(&'a str, &'a str)> {
+    let at = find(text, separator)?;
     Some((text.get(..at)?, text.get(at + separator.len()..)?))
 }
 
 impl BackendUrl {
     /// Parses and checks a base URL such as `https://api.example.com/mp`.
     pub fn parse(raw: &str) -> Result<BackendUrl, BridgeError> {
-        let (scheme, rest) = split_at(raw, b"://")
+        let (scheme, rest) = split_at(raw, "://")
             .ok_or_else(|| config("options.backend must be an absolute URL such as https://api.example.com.".into()))?;
         let scheme = scheme.to_ascii_lowercase();
         if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -43,7 +42,7 @@ impl BackendUrl {
                 "options.backend must not have a query or fragment; tokens and parameters travel in the body.".into(),
             ));
         }
-        let authority = split_at(rest, b"/").map_or(rest, |(authority, _)| authority);
+        let authority = split_at(rest, "/").map_or(rest, |(authority, _)| authority);
         if has_any(authority, b"@") {
             return Err(config("options.backend must not embed credentials; use options.headers.".into()));
         }
@@ -87,11 +86,11 @@ impl BackendUrl {
 /// Only a valid port may follow the host, so `[::1].evil.example` and `a:99999` are refused.
 fn host_of(authority: &str) -> Option<String> {
     let (host, port) = match authority.strip_prefix('[') {
-        Some(v6) => match split_at(v6, b"]")? {
+        Some(v6) => match split_at(v6, "]")? {
             (host, "") => (host, None),
             (host, after) => (host, Some(after.strip_prefix(':')?)),
         },
-        None => match split_at(authority, b":") {
+        None => match split_at(authority, ":") {
             Some((host, port)) => (host, Some(port)),
             None => (authority, None),
         },
