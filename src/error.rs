@@ -141,6 +141,31 @@ impl BridgeError {
         self
     }
 
+    /// The same error with every one of `secrets` scrubbed from its message and details
+    /// (see [`scrub`]). Text from hosts and backends is scrubbed before it is cut to
+    /// [`MAX_DETAIL_LEN`] where it is first read; this is the last pass before an error
+    /// leaves a flow.
+    pub fn scrubbed(mut self, secrets: &[&str]) -> Self {
+        if secrets.is_empty() {
+            return self;
+        }
+        let clean = |text: &mut Option<String>| {
+            if let Some(t) = text.as_mut() {
+                *t = bounded(scrub(t, secrets));
+            }
+        };
+        self.message = scrub(&self.message, secrets);
+        let d = &mut *self.details;
+        for text in [&mut d.host_code, &mut d.host_message, &mut d.backend_code, &mut d.backend_message] {
+            clean(text);
+        }
+        for (scope, code) in d.scopes.iter_mut() {
+            *scope = scrub(scope, secrets);
+            *code = scrub(code, secrets);
+        }
+        self
+    }
+
     /// The stable code.
     pub fn code(&self) -> ErrorCode {
         self.code
@@ -155,6 +180,26 @@ impl BridgeError {
     pub fn details(&self) -> &ErrorDetails {
         &self.details
     }
+}
+
+/// What replaces a secret in text that leaves the library.
+pub const REDACTED: &str = "[redacted]";
+
+/// `text` with every occurrence of each of `secrets` replaced by [`REDACTED`]: the one
+/// scrubber for host and backend text (a backend that echoes the token it refuses, a
+/// host whose failure message quotes the code). Empty secrets are ignored.
+pub fn scrub(text: &str, secrets: &[&str]) -> String {
+    let mut out = String::from(text);
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        let mut rest = core::mem::take(&mut out);
+        while let Some(at) = crate::text::find(&rest, secret) {
+            out.push_str(rest.get(..at).unwrap_or_default());
+            out.push_str(REDACTED);
+            rest = rest.get(at + secret.len()..).unwrap_or_default().to_owned();
+        }
+        out.push_str(&rest);
+    }
+    out
 }
 
 /// Cuts host- or backend-supplied text to [`MAX_DETAIL_LEN`] bytes on a char boundary.
@@ -203,6 +248,20 @@ mod tests {
             assert!(s.chars().all(|c| c.is_ascii_uppercase() || c == '_'), "{s}");
         }
         assert_eq!(seen.len(), 15);
+    }
+
+    #[test]
+    fn scrub_removes_every_occurrence_of_every_secret() {
+        assert_eq!(scrub("a tok b tok", &["tok"]), "a [redacted] b [redacted]");
+        assert_eq!(scrub("abc", &["", "zz"]), "abc");
+        assert_eq!(scrub("xAAy", &["A"]), "x[redacted][redacted]y");
+        let e = BridgeError::new(ErrorCode::BackendRejected, "m")
+            .with_details(ErrorDetails {
+                backend_message: Some("data token s3cr3t is invalid".into()),
+                ..Default::default()
+            })
+            .scrubbed(&["s3cr3t"]);
+        assert_eq!(e.details().backend_message.as_deref(), Some("data token [redacted] is invalid"));
     }
 
     #[test]

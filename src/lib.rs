@@ -31,19 +31,21 @@ mod bridge;
 #[cfg(target_arch = "wasm32")]
 mod flow;
 #[cfg(target_arch = "wasm32")]
-pub mod host;
+mod host;
 #[cfg(target_arch = "wasm32")]
 mod js_error;
 #[cfg(target_arch = "wasm32")]
 mod options;
 #[cfg(target_arch = "wasm32")]
-pub mod sys;
+mod sys;
+#[cfg(target_arch = "wasm32")]
+mod transport;
 
 #[cfg(target_arch = "wasm32")]
 pub use api::ConsentBridge;
 #[cfg(target_arch = "wasm32")]
 pub use bridge::{Bridge, SubscriptionsForwarded};
 #[cfg(target_arch = "wasm32")]
-pub use options::{BridgeOptions, ForwardOptions, TransportChoice, DEFAULT_HOST_TIMEOUT_MS};
+pub use options::{BridgeOptions, ForwardOptions, HeaderOption, TransportChoice, DEFAULT_HOST_TIMEOUT_MS};
 
 pub use error::{BridgeError, ErrorCode, ErrorDetails};

@@ -401,7 +401,7 @@ fn alipay_auth_codes_and_button_events() {
 
 #[test]
 fn host_failures() {
-    fuzz("host failures", host_value(), |value| refused(&failure_error("getAuthCode", &value, &CANCEL_CODES)));
+    fuzz("host failures", host_value(), |value| refused(&failure_error("getAuthCode", &value, &CANCEL_CODES, &[])));
 }
 
 #[test]
@@ -440,7 +440,7 @@ fn json_parser_agrees_with_serde_json() {
 fn backend_envelopes() {
     fuzz("backend envelopes", (100u16..600, host_value()), |(status, body)| {
         let _ = is_error_envelope(&body);
-        let e = rejected(status, Some(&body));
+        let e = rejected(status, Some(&body), &[]);
         prop_assert_eq!(e.code(), ErrorCode::BackendRejected);
         prop_assert_eq!(e.details().status, Some(status));
         refused(&e)
@@ -479,7 +479,8 @@ fn header_values_and_backend_urls() {
     ];
     fuzz("backend urls", url, |raw| match BackendUrl::parse(&raw) {
         Ok(u) => {
-            let s = u.as_str();
+            let joined = u.join("");
+            let s = joined.as_str();
             let authority =
                 s.split_once("://").map(|(_, rest)| rest.split('/').next().unwrap_or_default()).unwrap_or_default();
             let host = match authority.strip_prefix('[') {

@@ -62,6 +62,19 @@ pub struct AuthCodeConsent {
     pub expires_at: u64,
 }
 
+impl AuthCodeConsent {
+    /// An auth code granted for `granted_scopes` at `obtained_at`; treated as expired a
+    /// day later.
+    pub fn new(auth_code: Token, granted_scopes: Vec<String>, obtained_at: u64) -> Self {
+        AuthCodeConsent {
+            auth_code,
+            granted_scopes,
+            obtained_at,
+            expires_at: obtained_at.saturating_add(AUTH_CODE_LIFETIME_MS),
+        }
+    }
+}
+
 /// Reads one profile field: absent or empty is `""`; anything but a bounded string
 /// without control characters is `INVALID_RESULT`.
 fn field(inner: &HostValue, name: &str, max: usize) -> Result<String, BridgeError> {
@@ -111,7 +124,7 @@ pub fn open_user_info(settled: Settlement) -> Result<UserProfile, BridgeError> {
     let api = "getOpenUserInfo";
     let value = match settled {
         Settlement::Timeout => return Err(timeout(api)),
-        Settlement::Failure(v) => return Err(failure_error(api, &v, &CANCEL_CODES)),
+        Settlement::Failure(v) => return Err(failure_error(api, &v, &CANCEL_CODES, &[])),
         Settlement::Success(v) => v,
     };
     let Some(response) = value.get("response") else {
@@ -211,7 +224,7 @@ pub fn auth_code(requested: &[String], settled: Settlement, now_ms: u64) -> Resu
     let api = "getAuthCode";
     let value = match settled {
         Settlement::Timeout => return Err(timeout(api)),
-        Settlement::Failure(v) => return Err(failure_error(api, &v, &CANCEL_CODES)),
+        Settlement::Failure(v) => return Err(failure_error(api, &v, &CANCEL_CODES, &[])),
         Settlement::Success(v @ HostValue::Object(_)) => v,
         Settlement::Success(other) => {
             return Err(invalid(format!("getAuthCode answered a {} instead of an object.", other.type_name())))
@@ -249,12 +262,7 @@ pub fn auth_code(requested: &[String], settled: Settlement, now_ms: u64) -> Resu
         None => return Err(invalid("getAuthCode answered without an authCode.".into())),
     };
     let auth_code = Token::parse(raw, "auth code")?;
-    Ok(AuthCodeConsent {
-        auth_code,
-        granted_scopes: granted,
-        obtained_at: now_ms,
-        expires_at: now_ms.saturating_add(AUTH_CODE_LIFETIME_MS),
-    })
+    Ok(AuthCodeConsent::new(auth_code, granted, now_ms))
 }
 
 /// Turns the `getAuthorize` button's events into the next step: `Ok(())` means the user
@@ -272,7 +280,7 @@ pub fn authorize_event(event: &HostValue) -> Result<(), BridgeError> {
         ));
     }
     if failed {
-        let mut error = failure_error("getAuthorize", detail, &CANCEL_CODES);
+        let mut error = failure_error("getAuthorize", detail, &CANCEL_CODES, &[]);
         if error.code() == ErrorCode::HostError && error.details().host_code.is_none() {
             // The button's onError is the user dismissing the authorization by default.
             error = BridgeError::new(

@@ -4,10 +4,7 @@ use crate::prelude::*;
 
 use super::failure::{failure_error, invalid, is_failure_message, timeout};
 use super::value::HostValue;
-use super::{
-    DataConsent, DataKind, PushConsent, RejectReason, Rejection, Settlement, SubscribeOutcome, Token,
-    DATA_TOKEN_LIFETIME_MS, PUSH_TOKEN_LIFETIME_MS,
-};
+use super::{DataConsent, DataKind, PushConsent, RejectReason, Rejection, Settlement, SubscribeOutcome, Token};
 use crate::error::{BridgeError, ErrorCode};
 
 /// Templates per `requestSubscribeMessage` call that WeChat-family and Alipay hosts allow.
@@ -56,21 +53,11 @@ fn token_from(value: &HostValue, api: &str) -> Result<Token, BridgeError> {
     Token::parse(raw, "data token")
 }
 
-/// A failure payload with every token field removed, so a token in a failure (a
-/// `complete`-only host passing `{errMsg: "…:fail", code: "<token>"}`) can never be read as
-/// the host's error code and end up in an error's details.
-fn without_tokens(value: &HostValue) -> HostValue {
-    match value {
-        HostValue::Object(entries) => {
-            HostValue::Object(entries.iter().filter(|(k, _)| !TOKEN_FIELDS.contains(&k.as_str())).cloned().collect())
-        }
-        other => other.clone(),
-    }
-}
-
-/// Classifies a Binance failure (denials arrive in `errMsg` only).
+/// Classifies a Binance failure (denials arrive in `errMsg` only). A token field in a
+/// failure (a `complete`-only host passing `{errMsg: "…:fail", code: "<token>"}`) is never
+/// read as the host's error code, and tokens are scrubbed from what is kept.
 fn binance_failure(api: &str, value: &HostValue) -> BridgeError {
-    failure_error(api, &without_tokens(value), &[])
+    failure_error(api, value, &[], &TOKEN_FIELDS)
 }
 
 /// Turns how a `getPhoneNumber`/`getOpenId`/`getEmailAddress` call ended into a consent.
@@ -83,7 +70,7 @@ pub fn data_consent(kind: DataKind, settled: Settlement, now_ms: u64) -> Result<
         Settlement::Success(v) => v,
     };
     let token = token_from(&value, api)?;
-    Ok(DataConsent { kind, token, obtained_at: now_ms, expires_at: now_ms.saturating_add(DATA_TOKEN_LIFETIME_MS) })
+    Ok(DataConsent::new(kind, token, now_ms))
 }
 
 /// Turns an `onGetphonenumber` button event into a consent: the token is `detail.code`;
@@ -110,12 +97,7 @@ pub fn data_consent_from_event(event: &HostValue, now_ms: u64) -> Result<DataCon
         }
         Some(_) => {
             let token = token_from(detail, api)?;
-            Ok(DataConsent {
-                kind: DataKind::PhoneNumber,
-                token,
-                obtained_at: now_ms,
-                expires_at: now_ms.saturating_add(DATA_TOKEN_LIFETIME_MS),
-            })
+            Ok(DataConsent::new(DataKind::PhoneNumber, token, now_ms))
         }
     }
 }
@@ -196,12 +178,7 @@ pub fn subscribe_outcome(ids: &[String], settled: Settlement, now_ms: u64) -> Re
         let accepted = verdict(value.get(id))
             .and_then(|raw| Token::parse(raw, "push token").map_err(|_| RejectReason::InvalidToken));
         match accepted {
-            Ok(push_token) => outcome.accepted.push(PushConsent {
-                template_id: id.clone(),
-                push_token,
-                obtained_at: now_ms,
-                expires_at: now_ms.saturating_add(PUSH_TOKEN_LIFETIME_MS),
-            }),
+            Ok(push_token) => outcome.accepted.push(PushConsent::new(id.clone(), push_token, now_ms)),
             Err(reason) => outcome.rejected.push(Rejection { template_id: id.clone(), reason }),
         }
     }

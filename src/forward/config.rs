@@ -75,11 +75,6 @@ impl BackendUrl {
     pub fn join(&self, route: &str) -> String {
         format!("{}{}", self.0, route)
     }
-
-    /// The base URL as given (normalised).
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 /// The host part of an authority, lower-cased, without port or IPv6 brackets.
@@ -180,34 +175,55 @@ impl Routes {
 }
 
 /// Headers the bridge sets itself and callers may not override.
-const RESERVED_HEADERS: [&str; 5] = ["content-type", "content-length", "host", "idempotency-key", "transfer-encoding"];
+const RESERVED_HEADERS: [&str; 2] = ["content-type", "idempotency-key"];
+/// Headers that `fetch` refuses outright (undici throws on them) or that the request
+/// layer owns (connection management, framing, the target host), and `Referer`, which
+/// WeChat's `wx.request` refuses: setting one would fail every forward as `NETWORK`
+/// after all retries, so it is refused at construction instead.
+const FORBIDDEN_HEADERS: [&str; 9] =
+    ["connection", "keep-alive", "upgrade", "expect", "te", "trailer", "transfer-encoding", "content-length", "host"];
+/// Longest custom header name accepted, in bytes.
+pub const MAX_HEADER_NAME_LEN: usize = 256;
 /// Longest custom header value accepted, in bytes.
 pub const MAX_HEADER_VALUE_LEN: usize = 8192;
 
-/// Checks a custom header: an RFC 9110 token name that the bridge does not set itself,
-/// and a value without CR, LF or NUL.
+/// Checks a custom header: an RFC 9110 token name that the bridge or the request layer
+/// does not own, and a value that `fetch` and the hosts' request APIs accept (Latin-1,
+/// no control characters but tab).
 pub fn validate_header(name: &str, value: &str) -> Result<(), BridgeError> {
     let tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-    if name.is_empty() || !name.bytes().all(tchar) {
+    if name.is_empty() || name.len() > MAX_HEADER_NAME_LEN || !name.bytes().all(tchar) {
         return Err(config(
-            "A header name in options.headers is not a valid HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)."
+            "A header name in options.headers is not a valid HTTP token (1 to 256 letters, digits and !#$%&'*+-.^_`|~)."
                 .into(),
         ));
     }
-    if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+    let lower = name.to_ascii_lowercase();
+    if RESERVED_HEADERS.contains(&lower.as_str()) {
         return Err(config(format!("options.headers may not set {name}; the bridge sets it.")));
     }
-    if has_any(value, b"\r\n\0") {
-        return Err(config(format!("The value of header {name} contains CR, LF or NUL; remove them.")));
+    if FORBIDDEN_HEADERS.contains(&lower.as_str())
+        || lower == "referer"
+        || lower.starts_with("proxy-")
+        || lower.starts_with("sec-")
+    {
+        return Err(config(format!(
+            "options.headers may not set {name}: fetch or the host's request API refuses it (the request layer owns it)."
+        )));
+    }
+    if value.len() > MAX_HEADER_VALUE_LEN {
+        return Err(config(format!("The value of header {name} is longer than {MAX_HEADER_VALUE_LEN} bytes.")));
+    }
+    if value.chars().any(|c| c != '\t' && (c.is_ascii_control())) {
+        return Err(config(format!(
+            "The value of header {name} contains control characters (CR, LF, NUL, DEL or others); remove them."
+        )));
     }
     // fetch's Headers (and hosts' request APIs) take Latin-1 only; anything else would throw.
     if value.chars().any(|c| u32::from(c) > 0xFF) {
         return Err(config(format!(
             "The value of header {name} has characters outside Latin-1; percent-encode or base64 it first."
         )));
-    }
-    if value.len() > MAX_HEADER_VALUE_LEN {
-        return Err(config(format!("The value of header {name} is longer than {MAX_HEADER_VALUE_LEN} bytes.")));
     }
     Ok(())
 }
