@@ -133,11 +133,16 @@ fn too_many() -> BridgeError {
     )
 }
 
-/// The identity of a request: its set of tokens, whatever their order.
+/// The identity of a request: its set of tokens, whatever their order (a sum of mixed
+/// fingerprints; no sort, which would weigh 4 KB in the wasm).
 fn request_id(tokens: &[u64]) -> u64 {
-    let mut sorted = tokens.to_vec();
-    sorted.sort_unstable();
-    sorted.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, t| (h ^ t).wrapping_mul(0x0100_0000_01b3).rotate_left(17))
+    tokens.iter().fold(0u64, |sum, t| {
+        // splitmix64's finaliser: a bijection that spreads every bit.
+        let mut z = t.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        sum.wrapping_add(z ^ (z >> 31))
+    })
 }
 
 impl OnceRegistry {
