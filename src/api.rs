@@ -171,16 +171,14 @@ fn to_js<T: ToJson>(value: &T) -> Result<JsValue> {
         .map_err(|_| BridgeError::new(ErrorCode::InvalidResult, "The result could not be converted to JS."))
 }
 
-fn arg(message: &str) -> BridgeError {
-    BridgeError::new(ErrorCode::InvalidArgument, message)
-}
-
 /// A consent's `obtainedAt`: an integer time not in the future (a clock skew of a few
 /// seconds aside), so an edited consent cannot extend its own life.
 fn obtained_at(value: &JsValue) -> Result<u64> {
     match sys::get(value, "obtainedAt").as_f64() {
         Some(n) if n >= 0.0 && n <= (sys::now_ms() + 5_000) as f64 && n == (n as u64) as f64 => Ok(n as u64),
-        _ => Err(arg("forward() expects a consent returned by an ask… method (obtainedAt must be a past time in ms).")),
+        _ => Err(BridgeError::invalid_argument(
+            "forward() expects a consent returned by an ask… method (obtainedAt must be a past time in ms).",
+        )),
     }
 }
 
@@ -198,7 +196,7 @@ const MAX_ITEM_LEN: usize = 4 * MAX_TEMPLATE_ID_LEN;
 /// `max` (or malformed UTF-16).
 fn string(value: &JsValue, key: &str, max: usize) -> Result<String> {
     sys::get_string(value, key, max).map_err(|refused| {
-        arg(match refused {
+        BridgeError::invalid_argument(match refused {
             Refused::NotString => "forward() expects a consent returned by an ask… method (a string field is missing).",
             Refused::TooLong => "forward() expects a consent returned by an ask… method (a field is far too long).",
             Refused::LoneSurrogate => {
@@ -211,7 +209,9 @@ fn string(value: &JsValue, key: &str, max: usize) -> Result<String> {
 /// A token field of a consent passed to `forward()`, validated like a host's.
 fn token(value: &JsValue, key: &str, what: &str) -> Result<Token> {
     Token::parse(&string(value, key, MAX_TOKEN_LEN)?, what).map_err(|_| {
-        arg(&format!("The consent's {what} is malformed (empty, too long, padded or with control characters)."))
+        BridgeError::invalid_argument(format!(
+            "The consent's {what} is malformed (empty, too long, padded or with control characters)."
+        ))
     })
 }
 
@@ -223,9 +223,11 @@ fn data_consent_from_js(value: &JsValue, kind: DataKind) -> Result<DataConsent> 
 
 /// The JS array in `value`, refused unread when longer than [`MAX_LIST_LEN`].
 fn bounded_list<'a>(value: &'a JsValue, what: &str) -> Result<&'a js_sys::Array> {
-    let list = value.dyn_ref::<js_sys::Array>().ok_or_else(|| arg(&format!("Pass the {what} as an array.")))?;
+    let list = value
+        .dyn_ref::<js_sys::Array>()
+        .ok_or_else(|| BridgeError::invalid_argument(format!("Pass the {what} as an array.")))?;
     if list.length() > MAX_LIST_LEN {
-        return Err(arg(&format!("Pass at most {MAX_LIST_LEN} {what}.")));
+        return Err(BridgeError::invalid_argument(format!("Pass at most {MAX_LIST_LEN} {what}.")));
     }
     Ok(list)
 }
@@ -283,7 +285,7 @@ fn strings(value: &JsValue, what: &str) -> Result<Vec<String>> {
         .enumerate()
         .map(|(i, v)| {
             sys::string_within(&v, max).map_err(|refused| {
-                arg(&match refused {
+                BridgeError::invalid_argument(match refused {
                     Refused::TooLong => format!("The {what} #{i} is longer than {max} characters."),
                     _ => format!("Every one of the {what} must be a well-formed string (#{i} is not)."),
                 })
@@ -302,9 +304,10 @@ fn auth_code_from_js(value: &JsValue) -> Result<AuthCodeConsent> {
 /// A profile passed back to `forward()`, validated again like a host answer.
 fn profile_from_js(value: &JsValue) -> Result<UserProfile> {
     let copied = crate::host::to_host_value(value, crate::consent::Limits::default())
-        .map_err(|_| arg("The profile passed to forward() is too large or unreadable."))?;
-    crate::consent::validate_profile(&copied)
-        .map_err(|e| arg(&format!("The profile passed to forward() is invalid: {}", e.message())))
+        .map_err(|_| BridgeError::invalid_argument("The profile passed to forward() is too large or unreadable."))?;
+    crate::consent::validate_profile(&copied).map_err(|e| {
+        BridgeError::invalid_argument(format!("The profile passed to forward() is invalid: {}", e.message()))
+    })
 }
 
 impl ConsentBridge {
@@ -484,7 +487,7 @@ fn consent_from_js(consent: &JsValue) -> Result<Consent> {
         Some("openId") => DataKind::OpenId,
         Some("email") => DataKind::Email,
         _ => {
-            return Err(arg(
+            return Err(BridgeError::invalid_argument(
                 "forward() expects a consent from an ask… method (askPhoneNumber, askSubscribe, askAuthCode, …).",
             ))
         }

@@ -8,82 +8,63 @@ use crate::prelude::*;
 
 use core::fmt;
 
-/// The stable, machine-readable reason for a [`BridgeError`] (`BridgeError.code` in JS).
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    /// No host object, or the host lacks the API that was called.
-    HostUnavailable,
-    /// The user refused, cancelled or dismissed the consent.
-    UserDenied,
-    /// Another consent request of this bridge is still open.
-    ConsentBusy,
-    /// The host failed; its own code and message are in the details.
-    HostError,
-    /// The host answered something malformed.
-    InvalidResult,
-    /// Some requested scopes were not granted.
-    ScopeNotGranted,
-    /// The token is older than its lifetime allows.
-    TokenExpired,
-    /// The token was already forwarded successfully.
-    TokenAlreadyUsed,
-    /// The host did not answer in time.
-    HostTimeout,
-    /// The backend did not answer in time.
-    BackendTimeout,
-    /// The request to the backend failed before an answer arrived.
-    Network,
-    /// The backend answered with a non-2xx status or an error envelope.
-    BackendRejected,
-    /// The backend answered 2xx with a body that is not usable JSON.
-    BackendInvalidResponse,
-    /// The bridge options are invalid.
-    InvalidConfig,
-    /// An argument of the call is invalid.
-    InvalidArgument,
+/// Declares [`ErrorCode`], its [`ErrorCode::ALL`] list and its stable strings from one
+/// table, so a code cannot be added to one and forgotten in another.
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])* $name:ident => $text:literal,)+) => {
+        /// The stable, machine-readable reason for a [`BridgeError`] (`BridgeError.code` in JS).
+        #[non_exhaustive]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])* $name,)+
+        }
+
+        impl ErrorCode {
+            /// Every code, for documentation and exhaustive tests.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$name,)+];
+
+            /// The stable string form, e.g. `"USER_DENIED"`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$name => $text,)+
+                }
+            }
+        }
+    };
 }
 
-impl ErrorCode {
-    /// Every code, for documentation and exhaustive tests.
-    pub const ALL: [ErrorCode; 15] = [
-        ErrorCode::HostUnavailable,
-        ErrorCode::UserDenied,
-        ErrorCode::ConsentBusy,
-        ErrorCode::HostError,
-        ErrorCode::InvalidResult,
-        ErrorCode::ScopeNotGranted,
-        ErrorCode::TokenExpired,
-        ErrorCode::TokenAlreadyUsed,
-        ErrorCode::HostTimeout,
-        ErrorCode::BackendTimeout,
-        ErrorCode::Network,
-        ErrorCode::BackendRejected,
-        ErrorCode::BackendInvalidResponse,
-        ErrorCode::InvalidConfig,
-        ErrorCode::InvalidArgument,
-    ];
-
-    /// The stable string form, e.g. `"USER_DENIED"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::HostUnavailable => "HOST_UNAVAILABLE",
-            ErrorCode::UserDenied => "USER_DENIED",
-            ErrorCode::ConsentBusy => "CONSENT_BUSY",
-            ErrorCode::HostError => "HOST_ERROR",
-            ErrorCode::InvalidResult => "INVALID_RESULT",
-            ErrorCode::ScopeNotGranted => "SCOPE_NOT_GRANTED",
-            ErrorCode::TokenExpired => "TOKEN_EXPIRED",
-            ErrorCode::TokenAlreadyUsed => "TOKEN_ALREADY_USED",
-            ErrorCode::HostTimeout => "HOST_TIMEOUT",
-            ErrorCode::BackendTimeout => "BACKEND_TIMEOUT",
-            ErrorCode::Network => "NETWORK",
-            ErrorCode::BackendRejected => "BACKEND_REJECTED",
-            ErrorCode::BackendInvalidResponse => "BACKEND_INVALID_RESPONSE",
-            ErrorCode::InvalidConfig => "INVALID_CONFIG",
-            ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
-        }
-    }
+error_codes! {
+    /// No host object, or the host lacks the API that was called.
+    HostUnavailable => "HOST_UNAVAILABLE",
+    /// The user refused, cancelled or dismissed the consent.
+    UserDenied => "USER_DENIED",
+    /// Another consent request of this bridge is still open, or the same consent is being
+    /// forwarded right now.
+    ConsentBusy => "CONSENT_BUSY",
+    /// The host failed; its own code and message are in the details.
+    HostError => "HOST_ERROR",
+    /// The host answered something malformed.
+    InvalidResult => "INVALID_RESULT",
+    /// Some requested scopes were not granted.
+    ScopeNotGranted => "SCOPE_NOT_GRANTED",
+    /// The token is older than its lifetime allows.
+    TokenExpired => "TOKEN_EXPIRED",
+    /// The token was already forwarded successfully.
+    TokenAlreadyUsed => "TOKEN_ALREADY_USED",
+    /// The host did not answer in time.
+    HostTimeout => "HOST_TIMEOUT",
+    /// The backend did not answer in time.
+    BackendTimeout => "BACKEND_TIMEOUT",
+    /// The request to the backend failed before an answer arrived.
+    Network => "NETWORK",
+    /// The backend answered with a non-2xx status or an error envelope.
+    BackendRejected => "BACKEND_REJECTED",
+    /// The backend answered 2xx with a body that is not usable JSON.
+    BackendInvalidResponse => "BACKEND_INVALID_RESPONSE",
+    /// The bridge options are invalid.
+    InvalidConfig => "INVALID_CONFIG",
+    /// An argument of the call is invalid.
+    InvalidArgument => "INVALID_ARGUMENT",
 }
 
 impl fmt::Display for ErrorCode {
@@ -126,6 +107,21 @@ impl BridgeError {
     /// An error with a code and a message (the message must never contain a token).
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         BridgeError { code, message: message.into(), details: Box::default() }
+    }
+
+    /// `INVALID_CONFIG`: the bridge options are wrong; `message` says which and how.
+    pub fn invalid_config(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidConfig, message)
+    }
+
+    /// `INVALID_ARGUMENT`: an argument of the call is wrong; `message` says which.
+    pub fn invalid_argument(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidArgument, message)
+    }
+
+    /// `INVALID_RESULT`: the host answered something malformed (`message` never quotes it).
+    pub fn invalid_result(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidResult, message)
     }
 
     /// Attaches details.
@@ -242,12 +238,12 @@ mod tests {
     #[test]
     fn codes_are_distinct_screaming_snake_case() {
         let mut seen = std::collections::HashSet::new();
-        for code in ErrorCode::ALL {
+        for &code in ErrorCode::ALL {
             let s = code.as_str();
             assert!(seen.insert(s), "duplicate code {s}");
             assert!(s.chars().all(|c| c.is_ascii_uppercase() || c == '_'), "{s}");
         }
-        assert_eq!(seen.len(), 15);
+        assert_eq!(seen.len(), ErrorCode::ALL.len());
     }
 
     #[test]

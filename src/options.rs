@@ -3,7 +3,7 @@
 use crate::prelude::*;
 use crate::text::join;
 
-use crate::error::{BridgeError, ErrorCode};
+use crate::error::BridgeError;
 use crate::forward::{Routes, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRIES};
 use crate::sys;
 use crate::transport::headers_from_js;
@@ -131,10 +131,6 @@ pub const OPTION_KEYS: [&str; 9] = [
 /// Longest backend URL or route accepted, in characters.
 const MAX_URL_LEN: usize = 2048;
 
-fn config(message: String) -> BridgeError {
-    BridgeError::new(ErrorCode::InvalidConfig, message)
-}
-
 /// An optional integer option within `min..=max`.
 fn integer(options: &JsValue, name: &str, min: u32, max: u32) -> Result<Option<u32>, BridgeError> {
     let value = sys::get(options, name);
@@ -143,7 +139,7 @@ fn integer(options: &JsValue, name: &str, min: u32, max: u32) -> Result<Option<u
     }
     match value.as_f64() {
         Some(n) if n >= f64::from(min) && n <= f64::from(max) && n == f64::from(n as u32) => Ok(Some(n as u32)),
-        _ => Err(config(format!("options.{name} must be an integer from {min} to {max}."))),
+        _ => Err(BridgeError::invalid_config(format!("options.{name} must be an integer from {min} to {max}."))),
     }
 }
 
@@ -156,18 +152,19 @@ impl BridgeOptions {
             return Ok(out);
         }
         if !options.is_object() {
-            return Err(config("The ConsentBridge options must be an object.".into()));
+            return Err(BridgeError::invalid_config("The ConsentBridge options must be an object."));
         }
-        let keys = sys::object_keys(options).map_err(|_| config("The options object cannot be read.".into()))?;
+        let keys =
+            sys::object_keys(options).map_err(|_| BridgeError::invalid_config("The options object cannot be read."))?;
         if keys.length() > OPTION_KEYS.len() as u32 {
-            return Err(config(format!(
+            return Err(BridgeError::invalid_config(format!(
                 "The options object has unknown keys; known options are {}.",
                 join(OPTION_KEYS, ", ")
             )));
         }
         for key in keys.iter().filter_map(|k| sys::string_within(&k, 64).ok()) {
             if !OPTION_KEYS.contains(&key.as_str()) {
-                return Err(config(format!(
+                return Err(BridgeError::invalid_config(format!(
                     "Unknown option \"{key}\"; known options are {}.",
                     join(OPTION_KEYS, ", ")
                 )));
@@ -176,7 +173,7 @@ impl BridgeOptions {
         let host = sys::get(options, "host");
         if !host.is_undefined() {
             if !host.is_object() {
-                return Err(config("options.host must be the host object (bn or my).".into()));
+                return Err(BridgeError::invalid_config("options.host must be the host object (bn or my)."));
             }
             out.host = Some(host);
         }
@@ -190,23 +187,29 @@ impl BridgeOptions {
         if backend.is_undefined() {
             for name in OPTION_KEYS.iter().skip(4) {
                 if !sys::get(options, name).is_undefined() {
-                    return Err(config(format!("options.{name} needs options.backend, the base URL to forward to.")));
+                    return Err(BridgeError::invalid_config(format!(
+                        "options.{name} needs options.backend, the base URL to forward to."
+                    )));
                 }
             }
             return Ok(out);
         }
-        let backend = sys::string_within(&backend, MAX_URL_LEN)
-            .map_err(|_| config("options.backend must be a URL string of at most 2048 characters.".into()))?;
+        let backend = sys::string_within(&backend, MAX_URL_LEN).map_err(|_| {
+            BridgeError::invalid_config("options.backend must be a URL string of at most 2048 characters.")
+        })?;
         let mut forward = ForwardOptions::new(backend);
         let routes = sys::get(options, "routes");
         if !routes.is_undefined() {
-            let keys = sys::object_keys(&routes).map_err(|_| config("options.routes must be an object.".into()))?;
+            let keys = sys::object_keys(&routes)
+                .map_err(|_| BridgeError::invalid_config("options.routes must be an object."))?;
             if keys.length() > 6 {
-                return Err(config("options.routes has unknown keys; use phoneNumber, openId, email, subscriptions, userInfo or authCode.".into()));
+                return Err(BridgeError::invalid_config("options.routes has unknown keys; use phoneNumber, openId, email, subscriptions, userInfo or authCode."));
             }
             for key in keys.iter().filter_map(|k| sys::string_within(&k, 64).ok()) {
                 let route = sys::get_string(&routes, &key, MAX_URL_LEN).map_err(|_| {
-                    config(format!("options.routes.{key} must be a string of at most 2048 characters."))
+                    BridgeError::invalid_config(format!(
+                        "options.routes.{key} must be a string of at most 2048 characters."
+                    ))
                 })?;
                 forward.routes.set(&key, &route)?;
             }
@@ -228,7 +231,7 @@ impl BridgeOptions {
             Some("auto") => TransportChoice::Auto,
             Some("fetch") => TransportChoice::Fetch,
             Some("host") => TransportChoice::Host,
-            _ => return Err(config("options.transport must be \"fetch\", \"host\" or \"auto\".".into())),
+            _ => return Err(BridgeError::invalid_config("options.transport must be \"fetch\", \"host\" or \"auto\".")),
         };
         out.forward = Some(forward);
         Ok(out)

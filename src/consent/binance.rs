@@ -2,7 +2,7 @@
 
 use crate::prelude::*;
 
-use super::failure::{failure_error, invalid, is_failure_message, timeout};
+use super::failure::{failure_error, is_failure_message, timeout};
 use super::value::HostValue;
 use super::{DataConsent, DataKind, PushConsent, RejectReason, Rejection, Settlement, SubscribeOutcome, Token};
 use crate::error::{BridgeError, ErrorCode};
@@ -31,12 +31,12 @@ fn token_from(value: &HostValue, api: &str) -> Result<Token, BridgeError> {
             let present = |v: &&HostValue| !matches!(v, HostValue::Undefined | HostValue::Null);
             let Some((field, found)) = TOKEN_FIELDS.iter().find_map(|f| value.get(f).filter(present).map(|v| (*f, v)))
             else {
-                return Err(invalid(format!("The host answered {api} without a data token (no code or token field). Ask again; report the host version if it persists.")));
+                return Err(BridgeError::invalid_result(format!("The host answered {api} without a data token (no code or token field). Ask again; report the host version if it persists.")));
             };
             match found {
                 HostValue::String(s) => s.as_str(),
                 other => {
-                    return Err(invalid(format!(
+                    return Err(BridgeError::invalid_result(format!(
                         "The host answered {api} with a {field} that is a {}, not a string.",
                         other.type_name()
                     )))
@@ -44,7 +44,7 @@ fn token_from(value: &HostValue, api: &str) -> Result<Token, BridgeError> {
             }
         }
         other => {
-            return Err(invalid(format!(
+            return Err(BridgeError::invalid_result(format!(
                 "The host answered {api} with a {} instead of an object carrying a data token.",
                 other.type_name()
             )))
@@ -105,7 +105,7 @@ pub fn data_consent_from_event(event: &HostValue, now_ms: u64) -> Result<DataCon
 /// Checks template ids before the host is asked: 1..=`max` ids, each a non-empty plain
 /// string without whitespace or control characters, at most 128 bytes, all distinct.
 pub fn validate_template_ids(ids: &[String], max: usize) -> Result<(), BridgeError> {
-    let arg = |m: String| BridgeError::new(ErrorCode::InvalidArgument, m);
+    let arg = BridgeError::invalid_argument;
     if ids.is_empty() {
         return Err(arg("Pass at least one template id.".into()));
     }
@@ -167,7 +167,7 @@ pub fn subscribe_outcome(ids: &[String], settled: Settlement, now_ms: u64) -> Re
         Settlement::Success(v) if failure_in_success(&v) => return Err(binance_failure(api, &v)),
         Settlement::Success(v @ HostValue::Object(_)) => v,
         Settlement::Success(other) => {
-            return Err(invalid(format!(
+            return Err(BridgeError::invalid_result(format!(
                 "The host answered {api} with a {} instead of an object keyed by template id.",
                 other.type_name()
             )))

@@ -12,11 +12,6 @@ use crate::error::{bounded, scrub, BridgeError, ErrorCode};
 /// (`"getPhoneNumber:fail user deny"`, `"…:fail auth deny"`, `"…:fail cancel"`).
 const DENIAL_WORDS: [&str; 5] = ["deny", "denied", "cancel", "refuse", "reject"];
 
-/// `INVALID_RESULT` with `message` (which must never contain host data).
-pub(crate) fn invalid(message: String) -> BridgeError {
-    BridgeError::new(ErrorCode::InvalidResult, message)
-}
-
 /// `HOST_TIMEOUT` for `api`.
 pub(crate) fn timeout(api: &str) -> BridgeError {
     BridgeError::new(
