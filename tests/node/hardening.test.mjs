@@ -210,3 +210,51 @@ test('a headers() promise that never settles ends in INVALID_CONFIG after timeou
   await bridgeFor(h).forward(consent);
   assert.equal(h.requests.length, 1);
 });
+
+/** A deterministic generator (mulberry32), so a failure can be replayed from its seed. */
+function random(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('property: hostile host answers and backends (huge keys and strings, lone surrogates, echoed tokens) end typed, bounded and scrubbed', async () => {
+  const next = random(20261202);
+  const pick = (items) => items[Math.floor(next() * items.length)];
+  const big = 'B'.repeat(32 * MiB);
+  const codes = new Set(['INVALID_RESULT', 'HOST_ERROR', 'USER_DENIED', 'BACKEND_REJECTED', 'BACKEND_INVALID_RESPONSE']);
+  await withinMemory(4 * MiB, async () => {
+    for (let i = 0; i < 300; i++) {
+      const tok = token('prop');
+      const answer = pick([
+        () => ({ code: tok, [big.slice(0, 1 + Math.floor(next() * big.length))]: 1 }),
+        () => ({ code: tok + pick(['\uD800', '\uDFFF', '\uDBFF\u0041']) }),
+        () => ({ code: big }),
+        () => ({ errMsg: `getPhoneNumber:fail ${pick(['', 'x'.repeat(300)])}${tok}`, token: tok }),
+        () => ({ code: tok }),
+      ])();
+      const body = pick([
+        () => JSON.stringify({ message: `${'m'.repeat(Math.floor(next() * 400))}${tok}`, code: tok }),
+        () => big,
+        () => `{"a":"${tok}"`,
+      ])();
+      const status = pick([200, 400, 503]);
+      const h = host({
+        answers: { getPhoneNumber: (o) => (answer.errMsg ? o.fail(answer) : o.success(answer)) },
+        respond: (o) => o.success({ statusCode: status, header: {}, data: body }),
+      });
+      const outcome = await bridgeFor(h, { retries: 0 }).getPhoneNumber().then((v) => ({ v }), (e) => ({ e }));
+      if (outcome.v) {
+        // Only a well-formed token answered 200 with JSON is a success: the backend's own answer.
+        assert.ok(status === 200 && answer.code === tok && body.startsWith('{"message"'), `${i}: resolved`);
+        continue;
+      }
+      const { e } = outcome;
+      assert.ok(codes.has(e.code), `${i}: ${e.code}`);
+      assert.ok(!JSON.stringify({ m: e.message, d: e.details }).includes(tok), `${i}: the token leaked`);
+    }
+  });
+});
