@@ -91,6 +91,14 @@ fn transport_for(choice: TransportChoice, host: Option<&JsValue>) -> Result<Rc<d
                 "options.transport \"host\" needs a host object with request() (bn.request / my.request); pass options.host.",
             ))
         }
+        #[cfg(feature = "gloo")]
+        TransportChoice::Gloo if !sys::has_fetch() => {
+            return Err(BridgeError::invalid_config(
+                "TransportChoice::Gloo needs fetch, Headers, Request and AbortController; this runtime lacks one.",
+            ))
+        }
+        #[cfg(feature = "gloo")]
+        TransportChoice::Gloo => Rc::new(crate::transport::GlooTransport),
         TransportChoice::Fetch => Rc::new(FetchTransport),
         TransportChoice::Auto if sys::has_fetch() => Rc::new(FetchTransport),
         // Without fetch the host's request API is the only network; a runtime with

@@ -24,6 +24,9 @@ pub enum TransportChoice {
     Fetch,
     /// Always `host.request` (`bn.request` / `my.request`).
     Host,
+    /// Always `gloo_net::http` (feature `gloo`; Rust callers only).
+    #[cfg(feature = "gloo")]
+    Gloo,
 }
 
 /// Where custom headers come from: fixed at construction, or a function called before

@@ -21,9 +21,9 @@ pub struct FetchTransport;
 /// Disarms the timer and aborts the request when dropped, whichever way the request ends
 /// (aborting a request that already finished does nothing), so an early return never
 /// leaves a body downloading.
-struct Cleanup {
-    timer: Option<JsValue>,
-    controller: AbortController,
+pub(super) struct Cleanup {
+    pub(super) timer: Option<JsValue>,
+    pub(super) controller: AbortController,
 }
 
 impl Drop for Cleanup {
@@ -54,7 +54,7 @@ fn init(request: &HttpRequest, signal: &JsValue) -> Object {
 }
 
 /// What a rejected fetch or body read says (`TypeError: …`), bounded.
-fn reason(error: &JsValue) -> String {
+pub(super) fn reason(error: &JsValue) -> String {
     if let Ok(text) = sys::string_within(error, 256) {
         return text;
     }
@@ -76,7 +76,7 @@ async fn settle(call: Result<JsValue, JsValue>, signal: &AbortSignal) -> Result<
         .map_err(|e| if signal.aborted() { TransportFailure::Timeout } else { TransportFailure::Network(reason(&e)) })
 }
 
-fn header(headers: &JsValue, name: &str) -> Option<String> {
+pub(super) fn header(headers: &JsValue, name: &str) -> Option<String> {
     let value = sys::method(headers, "get")?.call1(headers, &JsValue::from_str(name)).ok()?;
     sys::string_within(&value, 64).ok()
 }
@@ -92,7 +92,7 @@ fn call(target: &JsValue, name: &str) -> Result<Result<JsValue, JsValue>, Transp
 /// The body as text, or `None` past [`MAX_BODY_BYTES`] decoded bytes. Streams are read
 /// chunk by chunk and cancelled at the cap; a runtime without streams falls back to
 /// `text()`, whose length is checked before the copy into wasm.
-async fn read_body(response: &JsValue, signal: &AbortSignal) -> Result<Option<String>, TransportFailure> {
+pub(super) async fn read_body(response: &JsValue, signal: &AbortSignal) -> Result<Option<String>, TransportFailure> {
     let stream = sys::get(response, "body");
     let Some(reader) = sys::method(&stream, "getReader").and_then(|f| f.call0(&stream).ok()) else {
         let text = settle(call(response, "text")?, signal).await?;
@@ -140,11 +140,20 @@ async fn send(request: HttpRequest) -> Result<HttpResponse, TransportFailure> {
         Some(s) if (100.0..1000.0).contains(&s) => s as u16,
         _ => return Err(network("fetch answered without an HTTP status")),
     };
-    let headers = sys::get(&response, "headers");
+    answer(&response, status, &signal).await
+}
+
+/// The status, `Retry-After` and capped body of a fetch `Response`.
+pub(super) async fn answer(
+    response: &JsValue,
+    status: u16,
+    signal: &AbortSignal,
+) -> Result<HttpResponse, TransportFailure> {
+    let headers = sys::get(response, "headers");
     let retry_after = header(&headers, "retry-after").as_deref().and_then(parse_retry_after);
     let announced = header(&headers, "content-length").and_then(|v| v.trim().parse::<usize>().ok());
     // An announced oversize body is never read at all.
-    let body = if announced.is_some_and(|n| n > MAX_BODY_BYTES) { None } else { read_body(&response, &signal).await? };
+    let body = if announced.is_some_and(|n| n > MAX_BODY_BYTES) { None } else { read_body(response, signal).await? };
     Ok(HttpResponse { status, retry_after, body })
 }
 
