@@ -241,9 +241,12 @@ fn push_consents_from_js(accepted: &JsValue) -> Result<Vec<PushConsent>> {
             Ok(PushConsent::new(template_id, token(&item, "pushToken", "push token")?, obtained_at(&item)?))
         })
         .collect::<Result<Vec<PushConsent>>>()?;
-    // Template ids are checked like the ones asked for: they travel in the body too.
+    // Template ids are checked like the ones asked for: they travel in the body too. An
+    // outcome that accepted nothing is still fine: it forwards nothing.
     let ids: Vec<String> = consents.iter().map(|p| p.template_id.clone()).collect();
-    validate_template_ids(&ids, MAX_TEMPLATES)?;
+    if !ids.is_empty() {
+        validate_template_ids(&ids, MAX_TEMPLATES)?;
+    }
     Ok(consents)
 }
 
@@ -276,8 +279,8 @@ fn subscriptions_to_js(outcome: &SubscribeOutcome, with_outcome: bool, response:
     Ok(obj.into())
 }
 
-/// A list of strings from JS (template ids, scopes), each bounded before it is copied
-/// (`max` characters), checked again in the core.
+/// A list of strings from JS (template ids, scopes), the list and each item bounded
+/// before anything is copied, then checked by the core.
 fn strings(value: &JsValue, what: &str) -> Result<Vec<String>> {
     let max = MAX_ITEM_LEN;
     bounded_list(value, what)?

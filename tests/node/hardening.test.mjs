@@ -108,6 +108,8 @@ test('4. oversized arguments are refused unread, in the promise, never with a tr
   assert.equal(e3.code, 'INVALID_ARGUMENT');
   const e4 = await errorOf(b.askSubscribe(Array(1e6).fill('a')));
   assert.equal(e4.code, 'INVALID_ARGUMENT');
+  // Bounds refuse the oversized, not the empty: an outcome that accepted nothing sends nothing.
+  assert.deepEqual(await b.forward({ accepted: [], rejected: [] }), { forwarded: [], response: null });
 });
 
 test('5. a token echoed by the backend is scrubbed from the error', async () => {
