@@ -142,6 +142,11 @@ export interface AuthorizeButtonEvent {
   [key: string]: unknown;
 }
 
+/** The `bindgetemailaddress` button event (Binance `open-type="getEmailAddress"`). */
+export interface EmailAddressButtonEvent {
+  detail: { code?: string; errMsg?: string };
+}
+
 /** The `onGetphonenumber` button event. */
 export interface PhoneNumberButtonEvent {
   detail: { code?: string; errMsg?: string; [key: string]: unknown };
@@ -382,6 +387,24 @@ impl ConsentBridge {
         #[wasm_bindgen(unchecked_param_type = "PhoneNumberButtonEvent")] event: JsValue,
     ) -> Promise {
         self.run(Started::Decided(self.bridge.phone_number_from_event(&event).map(Consent::Data)), Resolve::Consent)
+    }
+
+    /// Reads the email data token from the `getEmailAddress` button event.
+    #[wasm_bindgen(js_name = emailAddressFromEvent, unchecked_return_type = "Promise<DataConsent>")]
+    pub fn email_address_from_event(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "EmailAddressButtonEvent")] event: JsValue,
+    ) -> Promise {
+        self.run(Started::Decided(self.bridge.email_address_from_event(&event).map(Consent::Data)), Resolve::Consent)
+    }
+
+    /// Forwards the token of a `getEmailAddress` button event; resolves with the backend's answer.
+    #[wasm_bindgen(js_name = forwardEmailAddressEvent, unchecked_return_type = "Promise<unknown>")]
+    pub fn forward_email_address_event(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "EmailAddressButtonEvent")] event: JsValue,
+    ) -> Promise {
+        self.run(Started::Decided(self.bridge.email_address_from_event(&event).map(Consent::Data)), Resolve::Forwarded)
     }
 
     /// Asks to subscribe to up to `maxTemplatesPerCall` templates (`bn.requestSubscribeMessage`).

@@ -207,13 +207,24 @@ impl Bridge {
 
     /// Reads the phone-number data token from an `onGetphonenumber` button event.
     pub fn phone_number_from_event(&self, event: &JsValue) -> Result<DataConsent> {
+        self.data_from_event(DataKind::PhoneNumber, event)
+    }
+
+    /// Reads the email data token from a `getEmailAddress` button event
+    /// (`bindgetemailaddress`, token in `detail.code`).
+    pub fn email_address_from_event(&self, event: &JsValue) -> Result<DataConsent> {
+        self.data_from_event(DataKind::Email, event)
+    }
+
+    /// Reads the data token of `kind` from its button's event.
+    pub(crate) fn data_from_event(&self, kind: DataKind, event: &JsValue) -> Result<DataConsent> {
         let value = host::to_host_value(event, Limits::default()).map_err(|_| {
             BridgeError::new(
                 ErrorCode::InvalidArgument,
                 "The button event is too large or unreadable; pass the event the handler received.",
             )
         })?;
-        consent::data_consent_from_event(&value, sys::now_ms())
+        consent::data_consent_from_button(kind, &value, sys::now_ms())
     }
 
     /// Asks to subscribe to `template_ids` (`bn.requestSubscribeMessage`). Ids are
@@ -252,6 +263,11 @@ impl Bridge {
     /// Asks for the email address and forwards its token.
     pub fn get_email_address(&self) -> impl Future<Output = Result<JsValue>> + 'static {
         self.ask_and_forward(self.begin(Ask::Data(DataKind::Email)))
+    }
+
+    /// Reads a `getEmailAddress` button event and forwards its token.
+    pub fn forward_email_address_event(&self, event: &JsValue) -> impl Future<Output = Result<JsValue>> + 'static {
+        self.ask_and_forward(Started::Decided(self.email_address_from_event(event).map(Consent::Data)))
     }
 
     /// Reads a `getPhoneNumber` button event and forwards its token.

@@ -76,12 +76,25 @@ pub fn data_consent(kind: DataKind, settled: Settlement, now_ms: u64) -> Result<
 /// Turns an `onGetphonenumber` button event into a consent: the token is `detail.code`;
 /// a `detail` without a code is the user declining.
 pub fn data_consent_from_event(event: &HostValue, now_ms: u64) -> Result<DataConsent, BridgeError> {
-    let api = "getPhoneNumber";
+    data_consent_from_button(DataKind::PhoneNumber, event, now_ms)
+}
+
+/// Turns the event of a data button (`open-type="getPhoneNumber"`, `bindgetphonenumber`;
+/// `open-type="getEmailAddress"`, `bindgetemailaddress`) into a consent of `kind`: the
+/// token is `detail.code`; a `detail` without a code is the user declining. An open id
+/// has no button: it is refused as an argument error.
+pub fn data_consent_from_button(kind: DataKind, event: &HostValue, now_ms: u64) -> Result<DataConsent, BridgeError> {
+    let (api, method, what) = match kind {
+        DataKind::PhoneNumber => ("getPhoneNumber", "phoneNumberFromEvent", "phone number"),
+        DataKind::Email => ("getEmailAddress", "emailAddressFromEvent", "email address"),
+        DataKind::OpenId => {
+            return Err(BridgeError::invalid_argument("The open id has no button; ask for it with askOpenId()."))
+        }
+    };
     let Some(detail) = event.get("detail").filter(|d| matches!(d, HostValue::Object(_))) else {
-        return Err(BridgeError::new(
-            ErrorCode::InvalidArgument,
-            "phoneNumberFromEvent expects the event object of the getPhoneNumber button handler (with a detail object).",
-        ));
+        return Err(BridgeError::invalid_argument(format!(
+            "{method} expects the event object of the {api} button handler (with a detail object)."
+        )));
     };
     match detail.get("code") {
         None | Some(HostValue::Undefined) | Some(HostValue::Null) => {
@@ -90,14 +103,16 @@ pub fn data_consent_from_event(event: &HostValue, now_ms: u64) -> Result<DataCon
                 // The documented denial: a button event with no code and nothing else.
                 error = BridgeError::new(
                     ErrorCode::UserDenied,
-                    "The user declined to share the phone number. Offer a manual path, and ask again only when needed.",
+                    format!(
+                        "The user declined to share the {what}. Offer a manual path, and ask again only when needed."
+                    ),
                 );
             }
             Err(error)
         }
         Some(_) => {
             let token = token_from(detail, api)?;
-            Ok(DataConsent::new(DataKind::PhoneNumber, token, now_ms))
+            Ok(DataConsent::new(kind, token, now_ms))
         }
     }
 }

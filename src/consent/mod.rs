@@ -16,8 +16,8 @@ pub use alipay::{
     AUTH_CODE_LIFETIME_MS, CANCEL_CODES,
 };
 pub use binance::{
-    data_consent, data_consent_from_event, subscribe_outcome, validate_template_ids, DEFAULT_MAX_TEMPLATES,
-    MAX_TEMPLATE_ID_LEN,
+    data_consent, data_consent_from_button, data_consent_from_event, subscribe_outcome, validate_template_ids,
+    DEFAULT_MAX_TEMPLATES, MAX_TEMPLATE_ID_LEN,
 };
 pub use failure::{failure_error, is_failure_message};
 pub use json::{parse_json, JsonError};
