@@ -15,8 +15,11 @@ pub enum ErrorCode {
     InvalidConfig,
     /// A caller-supplied argument is malformed or out of bounds.
     InvalidArgument,
-    /// The platform could not be reached, or the connection broke.
+    /// The connection broke or failed after the request may have been sent.
     Network,
+    /// The platform could not be reached at all (connect or TLS failure): the request was
+    /// certainly not sent, so a single-use token it carried is still unused.
+    Unreachable,
     /// The platform did not answer in time.
     Timeout,
     /// The platform answered something this crate cannot read.
@@ -48,6 +51,7 @@ impl ErrorCode {
             ErrorCode::InvalidConfig => "INVALID_CONFIG",
             ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
             ErrorCode::Network => "NETWORK",
+            ErrorCode::Unreachable => "PLATFORM_UNREACHABLE",
             ErrorCode::Timeout => "PLATFORM_TIMEOUT",
             ErrorCode::InvalidResponse => "PLATFORM_INVALID_RESPONSE",
             ErrorCode::ResponseTooLarge => "PLATFORM_RESPONSE_TOO_LARGE",
@@ -132,7 +136,7 @@ impl Error {
     /// Whether calling again (with backoff) may succeed: timeouts, network failures,
     /// rate limits. Token and authentication errors never become retryable.
     pub fn is_transient(&self) -> bool {
-        matches!(self.code, ErrorCode::Network | ErrorCode::Timeout | ErrorCode::RateLimited)
+        matches!(self.code, ErrorCode::Network | ErrorCode::Unreachable | ErrorCode::Timeout | ErrorCode::RateLimited)
     }
 }
 

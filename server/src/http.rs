@@ -94,8 +94,8 @@ impl fmt::Debug for HttpResponse {
 }
 
 /// Sends one HTTP request. Implementations must honour the request's timeout and size
-/// cap, must not follow redirects, and must map failures to [`ErrorCode::Network`],
-/// [`ErrorCode::Timeout`] or [`ErrorCode::ResponseTooLarge`] without putting the URL or
+/// cap, must not follow redirects, and must map failures to [`ErrorCode::Unreachable`]
+/// (nothing was sent), [`ErrorCode::Network`], [`ErrorCode::Timeout`] or [`ErrorCode::ResponseTooLarge`] without putting the URL or
 /// headers in the error.
 pub trait HttpClient: Send + Sync {
     /// Sends `request` and reads the whole (capped) answer.
@@ -139,11 +139,18 @@ impl ReqwestClient {
 fn transport_error(e: reqwest::Error) -> Error {
     if e.is_timeout() {
         Error::new(ErrorCode::Timeout, "the platform did not answer in time; check its status and the server's network")
+    } else if e.is_connect() {
+        Error::new(
+            ErrorCode::Unreachable,
+            format!("could not connect ({}); check the base URL and the server's network", e.without_url()),
+        )
     } else {
-        let kind = if e.is_connect() { "could not connect" } else { "the connection failed" };
         Error::new(
             ErrorCode::Network,
-            format!("{kind} ({}); check the base URL and the server's network", e.without_url()),
+            format!(
+                "the connection failed ({}); check the platform's status and the server's network",
+                e.without_url()
+            ),
         )
     }
 }
