@@ -6,6 +6,13 @@
 //! `POST /__test/fault`, exposes what was received at `GET /__test/received`, and audits
 //! the client at `GET /__test/violations` (a token in a URL, or one token under two
 //! idempotency keys).
+//!
+//! With Binance credentials in the environment (see [`binance`]), the data-token routes
+//! also exchange the token with the Binance Open Service and answer what the page needs
+//! (the open id; the phone number and email masked), `/consent/subscriptions` keeps the
+//! push tokens, and `POST /merchant/binance/send` sends a template message with one.
+
+pub mod binance;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -94,6 +101,9 @@ struct Inner {
     /// Token -> (idempotency key, stored answer) of consents accepted once.
     used: HashMap<String, (Option<String>, Value)>,
     accepted: u64,
+    /// Token -> a lock held while its platform exchange runs, so a client's retry that
+    /// arrives meanwhile waits and gets the stored answer instead of racing the platform.
+    exchanging: HashMap<String, Arc<tokio::sync::Mutex<()>>>,
 }
 
 /// Shared server state.
@@ -101,6 +111,7 @@ struct Inner {
 pub struct AppState {
     inner: Arc<Mutex<Inner>>,
     faults_enabled: bool,
+    binance: Option<Arc<binance::BinanceSetup>>,
 }
 
 fn now_ms() -> u64 {
@@ -272,9 +283,9 @@ async fn consent(state: AppState, route: Route, uri: Uri, headers: HeaderMap, bo
         Some(FaultKind::Drop) => broken_body(),
         Some(FaultKind::Slow { ms }) => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
-            handle(&state, route, key.clone(), &body)
+            handle_with_platform(&state, route, key.clone(), &headers, &body).await
         }
-        None => handle(&state, route, key.clone(), &body),
+        None => handle_with_platform(&state, route, key.clone(), &headers, &body).await,
     };
     let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((_, r)) = inner.received.iter_mut().find(|(s, _)| *s == serial) {
@@ -283,9 +294,86 @@ async fn consent(state: AppState, route: Route, uri: Uri, headers: HeaderMap, bo
     cors(response)
 }
 
+/// Whether any of `secrets` was already accepted (the answer is then a replay or a 409).
+fn already_used(state: &AppState, secrets: &[String]) -> bool {
+    let inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
+    secrets.iter().any(|s| inner.used.contains_key(s))
+}
+
+/// [`handle`], with the platform's half first when Binance is configured: a data token
+/// is exchanged (getOpenData) and push tokens are stored before the token counts as
+/// accepted. Validation and single use come first, so a replay never reaches the platform.
+async fn handle_with_platform(
+    state: &AppState,
+    route: Route,
+    key: Option<String>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let Some(setup) = state.binance.clone() else { return handle(state, route, key, body, None) };
+    let secrets = match validate(route, body, now_ms()) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    // One exchange per token at a time (keyed by the first token of the body).
+    let lock = secrets.first().map(|t| {
+        let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
+        Arc::clone(inner.exchanging.entry(t.clone()).or_default())
+    });
+    let _guard = match &lock {
+        Some(l) => Some(l.lock().await),
+        None => None,
+    };
+    let response = exchange_once(state, &setup, route, key, headers, body, &secrets).await;
+    if let Some(first) = secrets.first() {
+        let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
+        // Dropped only when no other request waits on it (ours plus the map's: 2).
+        if inner.exchanging.get(first).is_some_and(|l| Arc::strong_count(l) <= 2) {
+            inner.exchanging.remove(first);
+        }
+    }
+    response
+}
+
+/// The body of [`handle_with_platform`], run while holding the token's exchange lock.
+async fn exchange_once(
+    state: &AppState,
+    setup: &binance::BinanceSetup,
+    route: Route,
+    key: Option<String>,
+    headers: &HeaderMap,
+    body: &[u8],
+    secrets: &[String],
+) -> Response {
+    if already_used(state, secrets) {
+        return handle(state, route, key, body, None);
+    }
+    match route {
+        Route::Data(kind) if setup.exchange_enabled() => {
+            let Ok(parsed) = serde_json::from_slice::<DataTokenBody>(body) else {
+                return handle(state, route, key, body, None);
+            };
+            match binance::exchange(setup, kind, &parsed).await {
+                Ok(extra) => handle(state, route, key, body, Some(extra)),
+                Err(r) => r,
+            }
+        }
+        Route::Subscriptions => {
+            let Ok(parsed) = serde_json::from_slice::<SubscriptionsBody>(body) else {
+                return handle(state, route, key, body, None);
+            };
+            match binance::store_subscriptions(setup, &binance::user_of(headers), &parsed, now_ms()) {
+                Ok(()) => handle(state, route, key, body, None),
+                Err(r) => r,
+            }
+        }
+        _ => handle(state, route, key, body, None),
+    }
+}
+
 /// Handles a consent body: validation, single use (replaying the stored answer for the
-/// same idempotency key), and the answer.
-fn handle(state: &AppState, route: Route, key: Option<String>, body: &[u8]) -> Response {
+/// same idempotency key), and the answer (with `extra` fields merged in).
+fn handle(state: &AppState, route: Route, key: Option<String>, body: &[u8], extra: Option<Value>) -> Response {
     let secrets = match validate(route, body, now_ms()) {
         Ok(s) => s,
         Err(r) => return r,
@@ -310,6 +398,9 @@ fn handle(state: &AppState, route: Route, key: Option<String>, body: &[u8]) -> R
     if let Route::Subscriptions = route {
         answer["stored"] = json!(secrets.len());
     }
+    if let (Some(Value::Object(extra)), Some(obj)) = (extra, answer.as_object_mut()) {
+        obj.extend(extra);
+    }
     for secret in secrets {
         inner.used.insert(secret, (key.clone(), answer.clone()));
     }
@@ -322,7 +413,12 @@ async fn preflight() -> Response {
 
 /// The router: consent routes always, `/__test/*` only when faults are enabled.
 pub fn app(faults_enabled: bool) -> Router {
-    let state = AppState { faults_enabled, ..AppState::default() };
+    app_with(faults_enabled, None)
+}
+
+/// [`app`] with the Binance exchange, push store and merchant send endpoint.
+pub fn app_with(faults_enabled: bool, binance: Option<binance::BinanceSetup>) -> Router {
+    let state = AppState { faults_enabled, binance: binance.map(Arc::new), ..AppState::default() };
     let route = |r: Route| {
         post(move |State(s): State<AppState>, uri: Uri, headers: HeaderMap, body: Bytes| {
             consent(s, r, uri, headers, body)
@@ -336,7 +432,22 @@ pub fn app(faults_enabled: bool) -> Router {
         .route(wire::ROUTE_SUBSCRIPTIONS, route(Route::Subscriptions))
         .route(wire::ROUTE_AUTH_CODE, route(Route::AuthCode))
         .route(wire::ROUTE_USER_INFO, route(Route::UserInfo))
-        .route("/health", get(|| async { cors(Json(json!({"ok": true})).into_response()) }));
+        .route("/health", get(|| async { cors(Json(json!({"ok": true})).into_response()) }))
+        .route(
+            "/merchant/binance/send",
+            post(|State(s): State<AppState>, headers: HeaderMap, body: Bytes| async move {
+                // CORS too: the host simulator page plays the merchant's console in the demo.
+                cors(match &s.binance {
+                    Some(setup) => binance::merchant_send(setup, &headers, &body).await,
+                    None => error(
+                        StatusCode::NOT_FOUND,
+                        "NOT_CONFIGURED",
+                        "set the MPCB_BINANCE_* variables to send Binance messages",
+                    ),
+                })
+            })
+            .options(preflight),
+        );
     if state.faults_enabled {
         router = router
             .route("/__test/fault", post(add_fault).options(preflight))
