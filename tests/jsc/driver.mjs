@@ -18,8 +18,9 @@ const emit = (tag, value) => print(`@@${tag} ${JSON.stringify(value)}`);
 const codePackage = args[bench ? 2 : 0];
 
 // WXWebAssembly-style: only a path inside the code package.
+// jsc cannot decompress brotli, so a .wasm.br reaches WebAssembly as it is (and fails).
 function instantiateByPath(path, imports) {
-  if (typeof path !== 'string' || !path.endsWith('.wasm')) return Promise.reject(new Error('path must be a .wasm inside the code package'));
+  if (typeof path !== 'string' || !/\.wasm(\.br)?$/.test(path)) return Promise.reject(new Error('path must be a .wasm inside the code package'));
   return WebAssembly.instantiate(readFile(codePackage + path, 'binary'), imports);
 }
 
@@ -46,7 +47,9 @@ function relayedRequest(shape) {
 const t0 = now();
 const entry = require('../../pkg/miniprogram/index.js');
 const evaluated = now();
-const wasmPath = '/mp_consent_bridge.wasm';
+// The plain module (web/), as a runtime that cannot decompress .wasm.br must use.
+const wasmPath = '/web/mp_consent_bridge_bg.wasm';
+const brotliPath = '/miniprogram/mp_consent_bridge.wasm.br';
 
 function check(condition, message) {
   if (!condition) throw new Error(`check failed: ${message}`);
@@ -173,9 +176,20 @@ async function benchFlows(count) {
   }
 }
 
+let brotliRefused = null;
 entry
-  .load({ instantiate: instantiateByPath, path: wasmPath })
+  .load({ instantiate: instantiateByPath, path: brotliPath })
+  .then(
+    () => {
+      throw new Error('jsc instantiated a .wasm.br');
+    },
+    (e) => {
+      brotliRefused = { code: e.code, message: e.message };
+      return entry.load({ instantiate: instantiateByPath, path: wasmPath });
+    },
+  )
   .then(async () => {
+    emit('BROTLI', brotliRefused);
     const loaded = now();
     emit('START', { evaluateMs: evaluated - t0, loadMs: loaded - evaluated, totalMs: loaded - t0 });
     if (bench && Number(args[1]) > 0) await benchFlows(Number(args[1]));

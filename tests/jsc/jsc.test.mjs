@@ -11,7 +11,7 @@ import { JSC, buildDriver, runDriver } from './run.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const backend = process.env.MPCB_BACKEND;
-const codePackage = join(root, 'pkg', 'miniprogram');
+const codePackage = join(root, 'pkg');
 const FLOWS = 14;
 
 async function received(id) {
@@ -45,5 +45,7 @@ for (const jit of [true, false]) {
     );
     assert.equal(out.REQ.length, got.length + 1, 'every request went through the host request (and one was rejected)');
     assert.ok(out.START.totalMs > 0);
+    assert.equal(out.BROTLI.code, 'INVALID_CONFIG', 'a .wasm.br jsc cannot decompress is a typed error');
+    assert.match(out.BROTLI.message, /brotli.*mp-consent-bridge\/web\/mp_consent_bridge_bg\.wasm/);
   });
 }

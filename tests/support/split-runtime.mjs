@@ -4,16 +4,18 @@
 //  - the page context has the host (`my` or `bn`) and no WebAssembly, fetch or require;
 //  - the Worker context has MYWebAssembly (path-only, reading the code package) and no
 //    host object, fetch, TextEncoder/TextDecoder or WebAssembly global.
+// The Worker loads the shipped .wasm.br, as Alipay's MYWebAssembly does.
 // The channel can drop, duplicate, reorder, rewrite or hold messages, and be killed.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { brotliDecompressSync } from 'node:zlib';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 export const codePackage = join(root, 'pkg', 'miniprogram');
-export const wasmPath = '/workers/mp_consent_bridge.wasm';
+export const wasmPath = '/workers/mp_consent_bridge.wasm.br';
 
 const BARE = ['fetch', 'XMLHttpRequest', 'TextEncoder', 'TextDecoder', 'WebAssembly', 'window', 'self', 'queueMicrotask', 'require', 'my', 'bn', 'wx'];
 
@@ -83,7 +85,9 @@ export function workerContext(chan, { rewrite } = {}) {
       if (typeof path !== 'string' || !path.startsWith('/workers/')) return Promise.reject(new Error('path must be inside the workers folder'));
       const file = normalize(join(codePackage, path.slice('/workers/'.length)));
       if (!file.startsWith(codePackage)) return Promise.reject(new Error('path outside the code package'));
-      return WebAssembly.instantiate(readFileSync(file), imports);
+      // Alipay decompresses a .wasm.br path itself.
+      const bytes = readFileSync(file);
+      return WebAssembly.instantiate(path.endsWith('.br') ? brotliDecompressSync(bytes) : bytes, imports);
     },
   };
   const { context, present } = bareContext({ MYWebAssembly, worker: chan.workerGlobal });
