@@ -1,0 +1,82 @@
+// The README's framework guides, followed to the letter and built by each framework's own
+// CLI from npm, in throwaway projects under build/ (never in the root package.json):
+// Taro 4.2.1 (React, weapp target). The output must hold the wasm and run one flow in a
+// WeChat-like vm logic layer: the page mounts, the wasm loads by path, a tap calls the
+// host synchronously and the token is forwarded through the host's request.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { mockBinanceHost } from '../../js/mock-hosts.js';
+import { logicLayer, sleep } from '../support/wechat-logic-layer.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const backend = process.env.MPCB_BACKEND;
+const run = (cmd, args, cwd, env = {}) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true', ...env }, maxBuffer: 64 * 1024 * 1024 });
+
+/** The packed tarball, once, under build/frameworks/. */
+let tarball;
+function pack() {
+  if (!tarball) {
+    const dir = join(root, 'build', 'frameworks');
+    mkdirSync(dir, { recursive: true });
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.tgz'))) rmSync(join(dir, f));
+    const [{ filename }] = JSON.parse(run('npm', ['pack', join(root, 'pkg'), '--pack-destination', dir, '--json', '--loglevel=error'], dir));
+    tarball = join(dir, filename);
+  }
+  return tarball;
+}
+
+/**
+ * Copies the project template to build/<name>, points its mp-consent-bridge dependency at
+ * the tarball and installs (the first run installs the framework, about 2 minutes; its
+ * lock file stays in build/ so later runs only swap the tarball).
+ */
+function project(name) {
+  const dir = join(root, 'build', name);
+  const template = join(root, 'tests', 'packaging', name);
+  for (const entry of readdirSync(template)) cpSync(join(template, entry), join(dir, entry), { recursive: true });
+  rmSync(join(dir, 'dist'), { recursive: true, force: true });
+  const manifest = JSON.parse(readFileSync(join(template, 'package.json'), 'utf8'));
+  manifest.dependencies['mp-consent-bridge'] = `file:${pack()}`;
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], dir);
+  return dir;
+}
+
+test('Taro 4 (React, weapp): the guide builds, the output holds the wasm, and a tap forwards one token', async () => {
+  assert.ok(backend, 'MPCB_BACKEND must be set by scripts/test');
+  const dir = project('taro');
+  run(join(dir, 'node_modules', '.bin', 'taro'), ['build', '--type', 'weapp', '--no-check'], dir, { MPCB_BACKEND: backend });
+  const dist = join(dir, 'dist');
+  assert.ok(existsSync(join(dist, 'mp_consent_bridge.wasm.br')), 'copy.patterns put the .wasm.br in the output');
+  assert.deepEqual(readFileSync(join(dist, 'mp_consent_bridge.wasm.br')), readFileSync(join(root, 'pkg', 'miniprogram', 'mp_consent_bridge.wasm.br')));
+
+  const bn = mockBinanceHost();
+  const layer = logicLayer(dist, { bn });
+  layer.require('./app.js');
+  assert.equal(layer.registered.apps.length, 1, 'Taro registered the App');
+  const app = layer.registered.apps[0];
+  app.onLaunch.call(app, {});
+  app.onShow.call(app, {});
+  layer.require('./pages/index/index.js');
+  assert.equal(layer.registered.pages.length, 1, 'Taro registered the page');
+  const config = layer.registered.pages[0];
+  const page = layer.instance(config, 'pages/index/index');
+  config.onLoad.call(page, {});
+  config.onShow.call(page);
+  config.onReady.call(page);
+  const text = () => Object.entries(page.data).filter(([k]) => k.endsWith('.v')).map(([, v]) => v).pop();
+  for (let i = 0; i < 100 && text() !== 'ready'; i += 1) await sleep(20);
+  assert.equal(text(), 'ready', `the page loaded the wasm: ${JSON.stringify(page.data).slice(0, 300)}`);
+  assert.deepEqual(layer.paths, ['/mp_consent_bridge.wasm.br']);
+
+  // A tap as WeChat delivers it to Taro's event handler (the button's id is "phone").
+  config.eh.call(page, { type: 'tap', timeStamp: Date.now(), currentTarget: { id: 'phone', dataset: {} }, target: { id: 'phone', dataset: {} }, detail: { x: 1, y: 1 } });
+  assert.deepEqual(bn.calls.map((c) => c.api), ['getPhoneNumber'], 'the host was called inside the tap, before any await');
+  for (let i = 0; i < 100 && !/^(forwarded|error)/.test(text()); i += 1) await sleep(20);
+  assert.equal(text(), 'forwarded: phoneNumber');
+  assert.deepEqual(bn.calls.map((c) => c.api), ['getPhoneNumber', 'request'], 'forwarded through bn.request');
+});
