@@ -1,8 +1,9 @@
 // The README's framework guides, followed to the letter and built by each framework's own
 // CLI from npm, in throwaway projects under build/ (never in the root package.json):
-// Taro 4.2.1 (React, weapp target). The output must hold the wasm and run one flow in a
-// WeChat-like vm logic layer: the page mounts, the wasm loads by path, a tap calls the
-// host synchronously and the token is forwarded through the host's request.
+// Taro 4.2.1 (React, weapp target) and uni-app (vue3 + vite, mp-weixin). Each output must
+// hold the wasm and run one flow in a WeChat-like vm logic layer: the page mounts, the
+// wasm loads by path, a tap calls the host synchronously and the token is forwarded
+// through the host's request.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, write
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mockBinanceHost } from '../../js/mock-hosts.js';
+import { gestureHost, setTap } from '../support/harness.js';
 import { logicLayer, sleep } from '../support/wechat-logic-layer.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -79,4 +81,69 @@ test('Taro 4 (React, weapp): the guide builds, the output holds the wasm, and a 
   for (let i = 0; i < 100 && !/^(forwarded|error)/.test(text()); i += 1) await sleep(20);
   assert.equal(text(), 'forwarded: phoneNumber');
   assert.deepEqual(bn.calls.map((c) => c.api), ['getPhoneNumber', 'request'], 'forwarded through bn.request');
+});
+
+/** A WeChat Component-based page instance (uni-app registers pages with Component()). */
+function componentInstance(options, route) {
+  const inst = { data: JSON.parse(JSON.stringify(options.data || {})), properties: {}, is: route, route, __wxWebviewId__: 1 };
+  inst.setData = (patch, cb) => {
+    Object.assign(inst.data, patch);
+    if (cb) setTimeout(cb, 0);
+  };
+  inst.triggerEvent = () => {};
+  inst.selectAllComponents = () => [];
+  inst.selectComponent = () => null;
+  for (const [name, fn] of Object.entries(options.methods || {})) inst[name] = fn.bind(inst);
+  return inst;
+}
+
+test('uni-app (vue3 + vite, mp-weixin): the guide builds, the output holds the wasm, and a tap forwards one token', async () => {
+  assert.ok(backend, 'MPCB_BACKEND must be set by scripts/test');
+  const dir = project('uni-app');
+  // The guide: the .wasm.br goes in static/.
+  mkdirSync(join(dir, 'src', 'static'), { recursive: true });
+  cpSync(join(dir, 'node_modules', 'mp-consent-bridge', 'miniprogram', 'mp_consent_bridge.wasm.br'), join(dir, 'src', 'static', 'mp_consent_bridge.wasm.br'));
+  rmSync(join(dir, 'dist'), { recursive: true, force: true });
+  run(join(dir, 'node_modules', '.bin', 'uni'), ['build', '-p', 'mp-weixin'], dir, { MPCB_BACKEND: backend });
+  const out = join(dir, 'dist', 'build', 'mp-weixin');
+  assert.deepEqual(readFileSync(join(out, 'static', 'mp_consent_bridge.wasm.br')), readFileSync(join(root, 'pkg', 'miniprogram', 'mp_consent_bridge.wasm.br')), 'the wasm is in the output');
+  const wxml = readFileSync(join(out, 'pages', 'index', 'index.wxml'), 'utf8');
+  assert.match(wxml, /<button id="phone" data-eventsync="true" bindtap="\{\{(\w+)\}\}">/);
+
+  // A host that refuses consent calls made outside the tap, as real hosts do.
+  const bn = gestureHost('binance');
+  const layer = logicLayer(out, { bn });
+  layer.require('./app.js');
+  assert.equal(layer.registered.apps.length, 1, 'uni-app registered the App');
+  layer.require('./pages/index/index.js');
+  assert.equal(layer.registered.components.length, 1, 'uni-app registered the page (a Component)');
+  const options = layer.registered.components[0];
+  const page = componentInstance(options, 'pages/index/index');
+  options.lifetimes.attached.call(page);
+  page.onLoad({});
+  for (let i = 0; i < 100 && page.data.c !== 'ready'; i += 1) await sleep(20);
+  assert.equal(page.data.c, 'ready', `the page loaded the wasm: ${JSON.stringify(page.data)}`);
+  assert.deepEqual(layer.paths, ['/static/mp_consent_bridge.wasm.br']);
+
+  // WeChat calls the handler named by the bindtap value, with the target's data-* dataset.
+  const tap = (id, handler, dataset) => {
+    setTap(bn, true);
+    try {
+      page[handler]({ type: 'tap', timeStamp: Date.now(), currentTarget: { id, dataset }, target: { id, dataset }, detail: { x: 1, y: 1 } });
+    } finally {
+      setTap(bn, false);
+    }
+  };
+  tap('phone', page.data.a, { eventsync: 'true' });
+  assert.deepEqual(bn.calls.map((c) => c.api), ['getPhoneNumber'], 'with data-eventsync the host is called inside the tap');
+  for (let i = 0; i < 100 && !/^(forwarded|error)/.test(page.data.c); i += 1) await sleep(20);
+  assert.equal(page.data.c, 'forwarded: phoneNumber');
+  assert.equal(bn.calls.filter((c) => c.api === 'request').length, 1, 'forwarded through bn.request');
+
+  // Without data-eventsync uni-app defers the handler to a timer: the host refuses.
+  tap('deferred', page.data.b, {});
+  assert.equal(bn.calls.filter((c) => c.api === 'getPhoneNumber').length, 1, 'nothing called inside the tap');
+  for (let i = 0; i < 100 && page.data.c === 'forwarded: phoneNumber'; i += 1) await sleep(20);
+  assert.match(page.data.c, /^error: /);
+  assert.equal(bn.calls.filter((c) => c.refused).length, 1, 'the late call was refused as outside the tap');
 });

@@ -2,7 +2,7 @@
 // (Taro's dist/, uni-app's dist/build/mp-weixin/): App/Page/Component capture their
 // configs, require() resolves files inside the output only, the only wasm loader is a
 // path-only WXWebAssembly reading that folder (.wasm.br decompressed, as WeChat >= 2.14
-// does), and there is no fetch, TextDecoder, WebAssembly or window. `wx` carries only the
+// does), and there is no fetch, TextDecoder, WebAssembly or window (`global` exists, as in WeChat). `wx` carries only the
 // few system-info calls framework runtimes read at start; the consent host is passed in.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
@@ -52,7 +52,8 @@ export function logicLayer(outputDir, hosts) {
     getApp: () => registered.apps[0],
     getCurrentPages: () => current,
   });
-  vm.runInContext('delete globalThis.WebAssembly;', context);
+  // WeChat's logic layer has `global` (uni-app's runtime uses it); it has no WebAssembly.
+  vm.runInContext('delete globalThis.WebAssembly; globalThis.global = globalThis;', context);
   const cache = {};
   const requireFrom = (dir) => (name) => {
     let file = normalize(join(dir, name));
