@@ -1,9 +1,11 @@
+import type {
+  AuthCodeConsent, AuthorizeButtonEvent, BridgeErrorCode, BridgeErrorDetails, DataConsent,
+  PhoneNumberButtonEvent, SubscribeOutcome, SubscriptionsForwarded, UserProfile,
+} from "./index";
+
 /** Codes of the page half's errors: the bridge's own, plus what only split mode can go wrong. */
 export type SplitErrorCode =
-  | "HOST_UNAVAILABLE" | "USER_DENIED" | "CONSENT_BUSY" | "HOST_ERROR" | "INVALID_RESULT"
-  | "SCOPE_NOT_GRANTED" | "TOKEN_EXPIRED" | "TOKEN_ALREADY_USED" | "HOST_TIMEOUT"
-  | "BACKEND_TIMEOUT" | "NETWORK" | "BACKEND_REJECTED" | "BACKEND_INVALID_RESPONSE"
-  | "INVALID_CONFIG" | "INVALID_ARGUMENT"
+  | BridgeErrorCode
   /** The Worker never acknowledged or finished a flow, or was killed. */
   | "WORKER_UNAVAILABLE"
   /** A malformed, unknown, duplicated or mismatched message between the halves. */
@@ -17,7 +19,7 @@ export type SplitErrorCode =
 export declare class BridgeError extends Error {
   readonly name: "BridgeError";
   readonly code: SplitErrorCode;
-  readonly details: { [key: string]: unknown };
+  readonly details: BridgeErrorDetails;
 }
 
 /** The Worker object of `my.createWorker` / `wx.createWorker`. */
@@ -45,22 +47,23 @@ export interface SplitPageOptions {
 
 /** The page half: the ConsentBridge methods, each calling the host synchronously in the tap. */
 export declare class SplitPage {
-  askPhoneNumber(): Promise<any>;
+  askPhoneNumber(): Promise<DataConsent>;
   getPhoneNumber(): Promise<unknown>;
-  askOpenId(): Promise<any>;
+  askOpenId(): Promise<DataConsent>;
   getOpenId(): Promise<unknown>;
-  askEmailAddress(): Promise<any>;
+  askEmailAddress(): Promise<DataConsent>;
   getEmailAddress(): Promise<unknown>;
-  askSubscribe(tmplIds: string[]): Promise<any>;
-  requestSubscribeMessage(tmplIds: string[]): Promise<any>;
-  askOpenUserInfo(): Promise<any>;
+  askSubscribe(tmplIds: string[]): Promise<SubscribeOutcome>;
+  requestSubscribeMessage(tmplIds: string[]): Promise<SubscriptionsForwarded>;
+  askOpenUserInfo(): Promise<UserProfile>;
   getOpenUserInfo(): Promise<unknown>;
-  askOpenUserInfoFromEvent(event: object): Promise<any>;
-  askAuthCode(scopes: string[]): Promise<any>;
+  askOpenUserInfoFromEvent(event: AuthorizeButtonEvent): Promise<UserProfile>;
+  askAuthCode(scopes: string[]): Promise<AuthCodeConsent>;
   getAuthCode(scopes: string[]): Promise<unknown>;
-  phoneNumberFromEvent(event: object): Promise<any>;
-  forwardPhoneNumberEvent(event: object): Promise<unknown>;
-  forward(consent: object): Promise<unknown>;
+  phoneNumberFromEvent(event: PhoneNumberButtonEvent): Promise<DataConsent>;
+  forwardPhoneNumberEvent(event: PhoneNumberButtonEvent): Promise<unknown>;
+  /** Forwards a consent from an ask… method; each token at most once. */
+  forward(consent: DataConsent | SubscribeOutcome | AuthCodeConsent | UserProfile): Promise<unknown>;
   /** Call from the page's onUnload: ends this page's flows here and in the Worker. */
   dispose(): void;
 }

@@ -1,4 +1,4 @@
-import type { LoadOptions } from "./index";
+import type { ConsentBridgeOptions, LoadOptions } from "./index";
 export { load, ConsentBridge, BridgeError } from "./index";
 
 export interface ServeSplitOptions {
@@ -7,7 +7,7 @@ export interface ServeSplitOptions {
   /** What to pass to load(), e.g. `{ path: '/workers/mp_consent_bridge.wasm' }`; omit when already loaded. */
   load?: LoadOptions;
   /** ConsentBridge options for every page, without `host` and `transport` (split mode supplies both). */
-  bridge?: object;
+  bridge?: Omit<ConsentBridgeOptions, "host" | "transport">;
   /** Called with a SPLIT_PROTOCOL error for messages that fit no flow. */
   onProtocolError?: (error: Error & { code: string }) => void;
 }

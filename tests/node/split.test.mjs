@@ -3,13 +3,17 @@
 // context with MYWebAssembly and no `my`, joined by an asynchronous copying postMessage.
 // Forwarding goes through the page's my.request to the reference backend.
 import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { ConsentBridge } from 'mp-consent-bridge';
 import { alipayAuthError, alipayUserInfoError, mockAlipayHost, mockBinanceHost } from '../../js/mock-hosts.js';
 import { gestureHost, setTap } from '../support/harness.js';
 import { channel, pageContext, sleep, wasmPath, workerContext } from '../support/split-runtime.mjs';
 
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const backend = process.env.MPCB_BACKEND;
 let n = 0;
 const scenario = () => `split-${process.pid}-${++n}`;
@@ -298,4 +302,15 @@ test('messages are plain objects with the protocol envelope and never carry a to
     if (message.type === 'result') assert.doesNotMatch(JSON.stringify(message), /secret-code-123/);
   }
   assert.deepEqual([...new Set(s.chan.log.map((l) => l.message.type))].sort(), ['ack', 'begin', 'free', 'result', 'settle']);
+});
+
+test('the split-mode declarations type-check a page and a Worker under tsc --strict, and reject misuse', () => {
+  const tsc = join(root, 'node_modules', '.bin', 'tsc');
+  const file = join(root, 'tests', 'node', 'split-usage.ts');
+  const args = ['--strict', '--noEmit', '--target', 'es2020', '--module', 'esnext', '--moduleResolution', 'bundler', file];
+  try {
+    execFileSync(tsc, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    assert.fail(`tsc failed:\n${e.stdout}${e.stderr}`);
+  }
 });
