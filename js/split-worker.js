@@ -11,7 +11,13 @@
 import { ConsentBridge, load } from 'mp-consent-bridge-miniprogram-entry';
 import { HOST_APIS, METHODS, SPLIT_CODES, envelope, envelopeProblem, errorFields, plain, unwrap } from './split-protocol.js';
 
+// Bounds: settlements held for a begin that has not arrived (per page, and for how long),
+// and pages remembered at once (a page that never calls dispose() is forgotten when idle;
+// mini program page stacks hold about 10 pages, so a live page is evicted only by a leak,
+// and then gets a fresh bridge while the backend's single-use check still holds).
 const MAX_EARLY = 16;
+const EARLY_TTL_MS = 60000;
+const MAX_PAGES = 32;
 
 function problemError(problem) {
   return { code: problem.startsWith('version') ? SPLIT_CODES.version : SPLIT_CODES.protocol, message: problem.replace(/^\w+: /, ''), details: {} };
@@ -56,6 +62,11 @@ export function serveSplit(options) {
 
   function session(pageId) {
     if (pages[pageId]) return pages[pageId];
+    if (Object.keys(pages).length >= MAX_PAGES) {
+      for (const id of Object.keys(pages)) {
+        if (Object.keys(pages[id].flows).length === 0 && Object.keys(pages[id].requests).length === 0) delete pages[id];
+      }
+    }
     const s = { id: pageId, flows: {}, requests: {}, reqCounter: 0, current: null, gone: false, bridge: null, error: null };
     // The stand-in offers exactly the consent APIs the page's host has (the page lists
     // them in each begin), so the bridge picks the same API as it would on the page.
@@ -184,8 +195,16 @@ export function serveSplit(options) {
     let flow = s.flows[id];
     if (!flow) {
       // A settlement may overtake its begin message; keep a few, bounded.
+      const now = Date.now();
+      for (const other of Object.keys(s.flows)) {
+        const held = s.flows[other];
+        if (!held.begun && now - held.heldSince > EARLY_TTL_MS) {
+          delete s.flows[other];
+          report(`Flow ${other} was settled but never begun; its settlement was dropped.`);
+        }
+      }
       if (Object.keys(s.flows).length >= MAX_EARLY) return report(`Too many settlements without a flow; ${id} was dropped.`);
-      flow = s.flows[id] = { id };
+      flow = s.flows[id] = { id, heldSince: now };
     }
     if (flow.settlement) return report(`The page settled flow ${id} twice; the copy was ignored.`);
     if (message.outcome !== 'success' && message.outcome !== 'failure') return report(`Flow ${id} was settled with an unknown outcome.`);
