@@ -26,6 +26,11 @@ export class BridgeError extends Error {
 }
 
 const fail = (code, message, details) => new BridgeError(code, message, details);
+// Some shells (JavaScriptCore's jsc) have setTimeout but no clearTimeout; a timer left
+// armed then only finds its flow already finished.
+const clear = (timer) => {
+  if (typeof clearTimeout === 'function') clearTimeout(timer);
+};
 const protocolError = (message) => fail(SPLIT_CODES.protocol, message);
 
 // The argument rules the wasm bridge checks BEFORE it calls the host, mirrored here so a
@@ -248,7 +253,7 @@ export class SplitPage {
   finish(flow, error, value) {
     if (flow.settled) return;
     flow.settled = true;
-    for (const t of flow.timers) clearTimeout(t);
+    for (const t of flow.timers) clear(t);
     delete this.flows[flow.id];
     // A host call still open stays open for the user, but no longer blocks the page.
     if (flow.api && !flow.freed) this.hostOpen = false;
@@ -268,7 +273,7 @@ export class SplitPage {
     }
     switch (message.type) {
       case 'ack':
-        if (flow) clearTimeout(flow.timers[0]);
+        if (flow) clear(flow.timers[0]);
         return;
       case 'free':
         if (flow && flow.api && !flow.freed) {

@@ -8,13 +8,13 @@
 // stdout/stdin (one JSON line each way), which performs the real HTTP to the reference
 // backend. Each flow prints `@@RESULT {json}`; `-- bench N` prints timings instead.
 import { alipayAuthError, alipayUserInfo, binanceDenial, mockAlipayHost, mockBinanceHost } from '../../js/mock-hosts.js';
+import { emit, relayedRequest } from './relay.mjs';
 
 /* global print, readline, readFile, preciseTime, quit */
 // jsc puts the arguments after `--` in the global `arguments`.
 const args = Array.from(globalThis.arguments || []);
 const bench = args[0] === 'bench';
 const now = () => preciseTime() * 1000;
-const emit = (tag, value) => print(`@@${tag} ${JSON.stringify(value)}`);
 const codePackage = args[bench ? 2 : 0];
 
 // WXWebAssembly-style: only a path inside the code package.
@@ -22,26 +22,6 @@ const codePackage = args[bench ? 2 : 0];
 function instantiateByPath(path, imports) {
   if (typeof path !== 'string' || !/\.wasm(\.br)?$/.test(path)) return Promise.reject(new Error('path must be a .wasm inside the code package'));
   return WebAssembly.instantiate(readFile(codePackage + path, 'binary'), imports);
-}
-
-let requestId = 0;
-/** A host request relayed to the Node runner, answered in the host's own result shapes. */
-function relayedRequest(shape) {
-  return (options) => {
-    requestId += 1;
-    const id = requestId;
-    emit('REQ', { id, url: options.url, method: options.method, headers: options.header || options.headers || {}, data: options.data });
-    setTimeout(() => {
-      const answer = JSON.parse(readline());
-      if (answer.id !== id) throw new Error(`relay out of step: ${answer.id} != ${id}`);
-      if (answer.networkError) return options.fail(shape === 'alipay' ? { error: 12, errorMessage: answer.networkError } : { errMsg: `request:fail ${answer.networkError}` });
-      if (shape === 'alipay') {
-        if (answer.status >= 400) options.fail({ error: 19, errorMessage: 'http status error', status: answer.status, data: answer.data, headers: answer.headers });
-        else options.success({ data: answer.data, status: answer.status, headers: answer.headers });
-      } else options.success({ data: answer.data, header: answer.headers, statusCode: answer.status, errMsg: 'request:ok' });
-    }, 0);
-    return { abort() {} };
-  };
 }
 
 const t0 = now();

@@ -49,3 +49,17 @@ for (const jit of [true, false]) {
     assert.match(out.BROTLI.message, /brotli.*mp-consent-bridge\/web\/mp_consent_bridge_bg\.wasm/);
   });
 }
+
+for (const jit of [true, false]) {
+  test(`split mode in JavaScriptCore with the JIT ${jit ? 'on' : 'off'}: the page half in its own realm, the Worker half with the wasm`, async () => {
+    assert.ok(backend, 'MPCB_BACKEND must be set by scripts/test');
+    const scenario = `jsc-split-${jit ? 'jit' : 'nojit'}-${process.pid}`;
+    const out = await runDriver(await buildDriver('split-driver'), [codePackage, backend, scenario], { jit });
+    assert.equal(out.FATAL, undefined, `the driver failed: ${JSON.stringify(out.FATAL)} ${out.stderr}`);
+    assert.ok(out.DONE, `the driver finished (exit ${out.exitCode}); stderr: ${out.stderr}`);
+    assert.equal(out.RESULT.length, 6, `every flow reported: ${out.RESULT.map((r) => r.name).join(', ')}`);
+    for (const r of out.RESULT) assert.ok(r.ok, `${r.name}: ${r.error}`);
+    const got = await received(scenario);
+    assert.deepEqual(got.map((r) => r.uri), ['/consent/auth-code', '/consent/auth-code', '/consent/user-info', '/consent/user-info'], 'each token reached the backend once');
+  });
+}

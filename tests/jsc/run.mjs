@@ -10,12 +10,12 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 export const JSC = process.env.JSC || '/usr/bin/jsc';
 
-/** Bundles the driver (the built entry inside it, untouched) into build/jsc/driver.js. */
-export async function buildDriver() {
+/** Bundles a driver (the built files inside it, untouched) into build/jsc/<name>.js. */
+export async function buildDriver(name = 'driver') {
   const { build } = await import('esbuild');
-  const outfile = join(root, 'build', 'jsc', 'driver.js');
+  const outfile = join(root, 'build', 'jsc', `${name}.js`);
   mkdirSync(join(root, 'build', 'jsc'), { recursive: true });
-  await build({ entryPoints: [join(root, 'tests', 'jsc', 'driver.mjs')], outfile, bundle: true, format: 'iife', platform: 'neutral', target: 'es2020', logLevel: 'warning' });
+  await build({ entryPoints: [join(root, 'tests', 'jsc', `${name}.mjs`)], outfile, bundle: true, format: 'iife', platform: 'neutral', target: 'es2020', logLevel: 'warning' });
   return outfile;
 }
 
