@@ -179,8 +179,10 @@ function instantHost({ fail = false } = {}) {
   }
 }
 
-// 4. Soak: successes, denials, backend failures and abandoned requests (the host never
-// answers; the 1 ms host timeout fires), many bridges at once.
+// 4. Soak: successes, denials, backend failures, abandoned requests (the host never
+// answers; the 1 ms host timeout fires) and the hostile cases of the second hardening
+// round (a backend answering 503 with a 4 MiB body, a host answer with a 4 MiB key),
+// many bridges at once. The wasm memory must not grow past the warm-up.
 {
   let armed = 0;
   const realSet = setTimeout;
@@ -199,6 +201,7 @@ function instantHost({ fail = false } = {}) {
     live.delete(id);
     realClear(id);
   };
+  const HOSTILE = 'x'.repeat(4 * 1024 * 1024);
   let instance;
   const entry = freshEntry({ setTimeout: countingSet, clearTimeout: countingClear });
   await entry.load({ instantiate: (path, imports) => WebAssembly.instantiate(wasmBytes, imports).then((r) => ((instance = r.instance), r)), path: 'x.wasm' });
@@ -223,8 +226,10 @@ function instantHost({ fail = false } = {}) {
     () => ({ host: instantHost({ fail: true }), run: (b) => b.getPhoneNumber() }),
     () => ({ host: { ...instantHost(), request: (o) => (o.success({ statusCode: 500, data: '{"code":"X"}', header: {} }), { abort() {} }) }, run: (b) => b.getPhoneNumber() }),
     () => ({ host: { getPhoneNumber() {}, request() {} }, run: (b) => b.getPhoneNumber() }),
+    () => ({ host: { ...instantHost(), request: (o) => (o.success({ statusCode: 503, data: HOSTILE, header: { 'Retry-After': '0' } }), { abort() {} }) }, run: (b) => b.getPhoneNumber() }),
+    () => ({ host: { getPhoneNumber: (o) => o.success({ code: 'k', [HOSTILE]: 1 }), request() {} }, run: (b) => b.askPhoneNumber() }),
   ];
-  const total = quick ? 20000 : 100000;
+  const total = quick ? 24000 : 120000;
   const warmup = total / 10;
   const lanes = 200;
   const snapshot = async () => {

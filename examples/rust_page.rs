@@ -16,6 +16,11 @@ mod page {
     fn bridge() -> Result<Bridge, JsValue> {
         let mut forward = ForwardOptions::new("https://api.example.com");
         forward.retries = 3;
+        // With the `gloo` feature, a page that already uses gloo-net forwards through it.
+        #[cfg(feature = "gloo")]
+        {
+            forward.transport = mp_consent_bridge::TransportChoice::Gloo;
+        }
         Bridge::new(BridgeOptions { forward: Some(forward), ..BridgeOptions::default() }).map_err(JsValue::from)
     }
 

@@ -1,6 +1,6 @@
 import type {
   AuthCodeConsent, AuthorizeButtonEvent, BridgeErrorCode, BridgeErrorDetails, DataConsent,
-  PhoneNumberButtonEvent, SubscribeOutcome, SubscriptionsForwarded, UserProfile,
+  EmailAddressButtonEvent, PhoneNumberButtonEvent, SubscribeOutcome, SubscriptionsForwarded, UserProfile,
 } from "./index";
 
 /** Codes of the page half's errors: the bridge's own, plus what only split mode can go wrong. */
@@ -62,6 +62,8 @@ export declare class SplitPage {
   getAuthCode(scopes: string[]): Promise<unknown>;
   phoneNumberFromEvent(event: PhoneNumberButtonEvent): Promise<DataConsent>;
   forwardPhoneNumberEvent(event: PhoneNumberButtonEvent): Promise<unknown>;
+  emailAddressFromEvent(event: EmailAddressButtonEvent): Promise<DataConsent>;
+  forwardEmailAddressEvent(event: EmailAddressButtonEvent): Promise<unknown>;
   /** Forwards a consent from an ask… method; each token at most once. */
   forward(consent: DataConsent | SubscribeOutcome | AuthCodeConsent | UserProfile): Promise<unknown>;
   /** Call from the page's onUnload: ends this page's flows here and in the Worker. */

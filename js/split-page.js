@@ -13,7 +13,7 @@
 // Errors are BridgeError instances (this module's class: the page has no wasm) with the
 // same code, message and details as direct mode, plus WORKER_UNAVAILABLE,
 // SPLIT_PROTOCOL, SPLIT_VERSION_MISMATCH and PAGE_CLOSED for what only split mode can go wrong.
-import { HOST_APIS, METHODS, SPLIT_CODES, envelope, envelopeProblem, errorFields, plain, unwrap } from './split-protocol.js';
+import { HOST_APIS, METHODS, OPEN_ID_APIS, SPLIT_CODES, envelope, envelopeProblem, errorFields, plain, unwrap } from './split-protocol.js';
 
 /** The page-side error class: a real Error with a stable `code` and `details`. */
 export class BridgeError extends Error {
@@ -42,9 +42,22 @@ const PROFILE_SCOPES = ['auth_user', 'USER_NICKNAME', 'USER_AVATAR'];
 const MAX_TEMPLATE_ID_LEN = 128;
 const utf8Length = (s) => unescape(encodeURIComponent(s)).length;
 
+// The list bounds of src/api.rs, checked before anything is copied.
+const MAX_LIST_LEN = 64;
+const MAX_ITEM_LEN = 4 * MAX_TEMPLATE_ID_LEN;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function strings(list, what) {
-  if (!Array.isArray(list)) return fail('INVALID_ARGUMENT', `Pass the ${what} as an array of strings.`);
-  for (const item of list) if (typeof item !== 'string') return fail('INVALID_ARGUMENT', `Every one of the ${what} must be a string.`);
+  const arg = (m) => fail('INVALID_ARGUMENT', m);
+  if (!Array.isArray(list)) return arg(`Pass the ${what} as an array.`);
+  if (list.length > MAX_LIST_LEN) return arg(`Pass at most ${MAX_LIST_LEN} ${what}.`);
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    const malformed = arg(`Every one of the ${what} must be a well-formed string (#${i} is not).`);
+    if (typeof item !== 'string') return malformed;
+    if (item.length > MAX_ITEM_LEN) return arg(`The ${what} #${i} is longer than ${MAX_ITEM_LEN} characters.`);
+    if (LONE_SURROGATE.test(item)) return malformed;
+  }
   return null;
 }
 
@@ -166,7 +179,8 @@ export class SplitPage {
   run(method, args) {
     if (this.closed) return Promise.reject(fail('PAGE_CLOSED', 'This split page was disposed; create a new one for the page.'));
     let api = METHODS[method];
-    if (api === 'getOpenId' && typeof this.host.getOpenId !== 'function' && typeof this.host.getUserOpenid === 'function') api = 'getUserOpenid';
+    // The open id: the first name the host has, as the bridge picks it.
+    if (api === 'getOpenId') api = OPEN_ID_APIS.filter((name) => typeof this.host[name] === 'function')[0] || 'getOpenId';
     if (method === 'askOpenUserInfoFromEvent' && !authorizes(args[0])) api = null;
     let refused = null;
     if (method === 'askAuthCode' || method === 'getAuthCode') refused = checkScopes(args[0]);

@@ -34,11 +34,16 @@ export const METHODS = {
   getAuthCode: 'getAuthCode',
   phoneNumberFromEvent: null,
   forwardPhoneNumberEvent: null,
+  emailAddressFromEvent: null,
+  forwardEmailAddressEvent: null,
   forward: null,
 };
 
-/** Host APIs the Worker's stand-in host offers (getUserOpenid: newer Binance SDKs). */
-export const HOST_APIS = ['getPhoneNumber', 'getOpenId', 'getUserOpenid', 'getEmailAddress', 'requestSubscribeMessage', 'getOpenUserInfo', 'getAuthCode'];
+/** The open-id call's names, in the bridge's order of preference (src/host/binance.rs). */
+export const OPEN_ID_APIS = ['getOpenId', 'getUserOpenId', 'getUserOpenid'];
+
+/** Host APIs the Worker's stand-in host offers (getUserOpenId / getUserOpenid: newer Binance docs and SDKs). */
+export const HOST_APIS = ['getPhoneNumber', 'getOpenId', 'getUserOpenId', 'getUserOpenid', 'getEmailAddress', 'requestSubscribeMessage', 'getOpenUserInfo', 'getAuthCode'];
 
 /** Error codes split mode adds to BridgeError's own. */
 export const SPLIT_CODES = {

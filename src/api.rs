@@ -6,14 +6,15 @@ use crate::prelude::*;
 
 use crate::bridge::Bridge;
 use crate::consent::{
-    AuthCodeConsent, DataConsent, DataKind, PushConsent, SubscribeOutcome, Token, UserProfile, AUTH_CODE_LIFETIME_MS,
-    DATA_TOKEN_LIFETIME_MS, PUSH_TOKEN_LIFETIME_MS,
+    validate_template_ids, Ask, AuthCodeConsent, Consent, DataConsent, DataKind, PushConsent, SubscribeOutcome, Token,
+    UserProfile, MAX_TEMPLATE_ID_LEN, MAX_TOKEN_LEN,
 };
 use crate::error::{BridgeError, ErrorCode, Result};
-use crate::flow::{Ask, Consent, Started};
+use crate::flow::Started;
 use crate::json_write::ToJson;
 use crate::options::BridgeOptions;
 use crate::sys;
+use crate::sys::Refused;
 use core::future::Future;
 use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
@@ -141,6 +142,11 @@ export interface AuthorizeButtonEvent {
   [key: string]: unknown;
 }
 
+/** The `bindgetemailaddress` button event (Binance `open-type="getEmailAddress"`). */
+export interface EmailAddressButtonEvent {
+  detail: { code?: string; errMsg?: string };
+}
+
 /** The `onGetphonenumber` button event. */
 export interface PhoneNumberButtonEvent {
   detail: { code?: string; errMsg?: string; [key: string]: unknown };
@@ -170,50 +176,83 @@ fn to_js<T: ToJson>(value: &T) -> Result<JsValue> {
         .map_err(|_| BridgeError::new(ErrorCode::InvalidResult, "The result could not be converted to JS."))
 }
 
-fn arg(message: &str) -> BridgeError {
-    BridgeError::new(ErrorCode::InvalidArgument, message)
-}
-
 /// A consent's `obtainedAt`: an integer time not in the future (a clock skew of a few
 /// seconds aside), so an edited consent cannot extend its own life.
 fn obtained_at(value: &JsValue) -> Result<u64> {
     match sys::get(value, "obtainedAt").as_f64() {
         Some(n) if n >= 0.0 && n <= (sys::now_ms() + 5_000) as f64 && n == (n as u64) as f64 => Ok(n as u64),
-        _ => Err(arg("forward() expects a consent returned by an ask… method (obtainedAt must be a past time in ms).")),
+        _ => Err(BridgeError::invalid_argument(
+            "forward() expects a consent returned by an ask… method (obtainedAt must be a past time in ms).",
+        )),
     }
 }
 
-fn string(value: &JsValue, key: &str) -> Result<String> {
-    sys::get(value, key)
-        .as_string()
-        .ok_or_else(|| arg("forward() expects a consent returned by an ask… method (a string field is missing)."))
+/// Most items read from a list argument (template ids, scopes, accepted templates);
+/// longer lists are refused before any copy. The core's own, tighter rules (and their
+/// messages) apply to what is read.
+const MAX_LIST_LEN: u32 = 64;
+/// Most templates in one subscribe outcome (the largest `maxTemplatesPerCall`).
+const MAX_TEMPLATES: usize = 20;
+/// Characters read of one list item: four times the core's byte limit, so the core
+/// still gives its own message for an item that is merely too long.
+const MAX_ITEM_LEN: usize = 4 * MAX_TEMPLATE_ID_LEN;
+
+/// A string field of a consent passed to `forward()`, refused unread when longer than
+/// `max` (or malformed UTF-16).
+fn string(value: &JsValue, key: &str, max: usize) -> Result<String> {
+    sys::get_string(value, key, max).map_err(|refused| {
+        BridgeError::invalid_argument(match refused {
+            Refused::NotString => "forward() expects a consent returned by an ask… method (a string field is missing).",
+            Refused::TooLong => "forward() expects a consent returned by an ask… method (a field is far too long).",
+            Refused::LoneSurrogate => {
+                "forward() expects a consent returned by an ask… method (a field is not valid UTF-16)."
+            }
+        })
+    })
+}
+
+/// A token field of a consent passed to `forward()`, validated like a host's.
+fn token(value: &JsValue, key: &str, what: &str) -> Result<Token> {
+    Token::parse(&string(value, key, MAX_TOKEN_LEN)?, what).map_err(|_| {
+        BridgeError::invalid_argument(format!(
+            "The consent's {what} is malformed (empty, too long, padded or with control characters)."
+        ))
+    })
 }
 
 /// Reads a data consent back from JS. The expiry is recomputed from `obtainedAt`, so an
 /// edited `expiresAt` cannot extend a token's life.
 fn data_consent_from_js(value: &JsValue, kind: DataKind) -> Result<DataConsent> {
-    let token =
-        Token::parse(&string(value, "token")?, "data token").map_err(|_| arg("The consent's token is malformed."))?;
-    let obtained_at = obtained_at(value)?;
-    Ok(DataConsent { kind, token, obtained_at, expires_at: obtained_at.saturating_add(DATA_TOKEN_LIFETIME_MS) })
+    Ok(DataConsent::new(kind, token(value, "token", "data token")?, obtained_at(value)?))
+}
+
+/// The JS array in `value`, refused unread when longer than [`MAX_LIST_LEN`].
+fn bounded_list<'a>(value: &'a JsValue, what: &str) -> Result<&'a js_sys::Array> {
+    let list = value
+        .dyn_ref::<js_sys::Array>()
+        .ok_or_else(|| BridgeError::invalid_argument(format!("Pass the {what} as an array.")))?;
+    if list.length() > MAX_LIST_LEN {
+        return Err(BridgeError::invalid_argument(format!("Pass at most {MAX_LIST_LEN} {what}.")));
+    }
+    Ok(list)
 }
 
 fn push_consents_from_js(accepted: &JsValue) -> Result<Vec<PushConsent>> {
-    let list = accepted
-        .dyn_ref::<js_sys::Array>()
-        .ok_or_else(|| arg("forward() expects subscribe outcome.accepted to be an array."))?;
-    list.iter()
+    let list = bounded_list(accepted, "accepted templates")?;
+    let consents = list
+        .iter()
         .map(|item| {
-            let obtained_at = obtained_at(&item)?;
-            Ok(PushConsent {
-                template_id: string(&item, "templateId")?,
-                push_token: Token::parse(&string(&item, "pushToken")?, "push token")
-                    .map_err(|_| arg("A push token in the outcome is malformed."))?,
-                obtained_at,
-                expires_at: obtained_at.saturating_add(PUSH_TOKEN_LIFETIME_MS),
-            })
+            let template_id = string(&item, "templateId", MAX_ITEM_LEN)?;
+            Ok(PushConsent::new(template_id, token(&item, "pushToken", "push token")?, obtained_at(&item)?))
         })
-        .collect()
+        .collect::<Result<Vec<PushConsent>>>()?;
+    // Template ids are checked like the ones asked for: they travel in the body too. An
+    // outcome that accepted nothing is still fine: it forwards nothing.
+    let ids: Vec<String> = consents.iter().map(|p| p.template_id.clone()).collect();
+    if !ids.is_empty() {
+        validate_template_ids(&ids, MAX_TEMPLATES)?;
+    }
+    Ok(consents)
 }
 
 /// What a flow resolves with in JS.
@@ -245,34 +284,38 @@ fn subscriptions_to_js(outcome: &SubscribeOutcome, with_outcome: bool, response:
     Ok(obj.into())
 }
 
-/// A list of strings from JS (template ids, scopes), checked again in the core.
+/// A list of strings from JS (template ids, scopes), the list and each item bounded
+/// before anything is copied, then checked by the core.
 fn strings(value: &JsValue, what: &str) -> Result<Vec<String>> {
-    let list =
-        value.dyn_ref::<js_sys::Array>().ok_or_else(|| arg(&format!("Pass the {what} as an array of strings.")))?;
-    list.iter()
-        .map(|v| v.as_string().ok_or_else(|| arg(&format!("Every one of the {what} must be a string."))))
+    let max = MAX_ITEM_LEN;
+    bounded_list(value, what)?
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            sys::string_within(&v, max).map_err(|refused| {
+                BridgeError::invalid_argument(match refused {
+                    Refused::TooLong => format!("The {what} #{i} is longer than {max} characters."),
+                    _ => format!("Every one of the {what} must be a well-formed string (#{i} is not)."),
+                })
+            })
+        })
         .collect()
 }
 
 /// An auth code passed back to `forward()`; the expiry is recomputed from `obtainedAt`.
 fn auth_code_from_js(value: &JsValue) -> Result<AuthCodeConsent> {
-    let auth_code =
-        Token::parse(&string(value, "authCode")?, "auth code").map_err(|_| arg("The auth code is malformed."))?;
-    let obtained_at = obtained_at(value)?;
-    Ok(AuthCodeConsent {
-        auth_code,
-        granted_scopes: strings(&sys::get(value, "grantedScopes"), "grantedScopes")?,
-        obtained_at,
-        expires_at: obtained_at.saturating_add(AUTH_CODE_LIFETIME_MS),
-    })
+    let auth_code = token(value, "authCode", "auth code")?;
+    let scopes = strings(&sys::get(value, "grantedScopes"), "grantedScopes")?;
+    Ok(AuthCodeConsent::new(auth_code, scopes, obtained_at(value)?))
 }
 
 /// A profile passed back to `forward()`, validated again like a host answer.
 fn profile_from_js(value: &JsValue) -> Result<UserProfile> {
     let copied = crate::host::to_host_value(value, crate::consent::Limits::default())
-        .map_err(|_| arg("The profile passed to forward() is too large or unreadable."))?;
-    crate::consent::validate_profile(&copied)
-        .map_err(|e| arg(&format!("The profile passed to forward() is invalid: {}", e.message())))
+        .map_err(|_| BridgeError::invalid_argument("The profile passed to forward() is too large or unreadable."))?;
+    crate::consent::validate_profile(&copied).map_err(|e| {
+        BridgeError::invalid_argument(format!("The profile passed to forward() is invalid: {}", e.message()))
+    })
 }
 
 impl ConsentBridge {
@@ -344,6 +387,24 @@ impl ConsentBridge {
         #[wasm_bindgen(unchecked_param_type = "PhoneNumberButtonEvent")] event: JsValue,
     ) -> Promise {
         self.run(Started::Decided(self.bridge.phone_number_from_event(&event).map(Consent::Data)), Resolve::Consent)
+    }
+
+    /// Reads the email data token from the `getEmailAddress` button event.
+    #[wasm_bindgen(js_name = emailAddressFromEvent, unchecked_return_type = "Promise<DataConsent>")]
+    pub fn email_address_from_event(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "EmailAddressButtonEvent")] event: JsValue,
+    ) -> Promise {
+        self.run(Started::Decided(self.bridge.email_address_from_event(&event).map(Consent::Data)), Resolve::Consent)
+    }
+
+    /// Forwards the token of a `getEmailAddress` button event; resolves with the backend's answer.
+    #[wasm_bindgen(js_name = forwardEmailAddressEvent, unchecked_return_type = "Promise<unknown>")]
+    pub fn forward_email_address_event(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "EmailAddressButtonEvent")] event: JsValue,
+    ) -> Promise {
+        self.run(Started::Decided(self.bridge.email_address_from_event(&event).map(Consent::Data)), Resolve::Forwarded)
     }
 
     /// Asks to subscribe to up to `maxTemplatesPerCall` templates (`bn.requestSubscribeMessage`).
@@ -452,7 +513,7 @@ fn consent_from_js(consent: &JsValue) -> Result<Consent> {
         Some("openId") => DataKind::OpenId,
         Some("email") => DataKind::Email,
         _ => {
-            return Err(arg(
+            return Err(BridgeError::invalid_argument(
                 "forward() expects a consent from an ask… method (askPhoneNumber, askSubscribe, askAuthCode, …).",
             ))
         }

@@ -7,19 +7,18 @@
 use crate::prelude::*;
 
 use crate::consent::{
-    self, AuthCodeConsent, DataConsent, DataKind, Limits, PushConsent, SubscribeOutcome, UserProfile,
+    self, Ask, AuthCodeConsent, Consent, DataConsent, DataKind, Limits, PushConsent, SubscribeOutcome, UserProfile,
 };
 use crate::error::{BridgeError, ErrorCode, Result};
-use crate::flow::{Ask, Consent, Started};
-use crate::forward::{FetchTransport, Forwarder, HostRequestTransport, RetryPolicy, Transport};
-use crate::host::{self, HostCall};
-use crate::options::{BridgeOptions, TransportChoice};
+use crate::flow::{Slot, Started};
+use crate::forward::{BackendUrl, FixedHeaders, Forwarder, HeaderSource, RetryPolicy, Transport};
+use crate::host;
+use crate::options::{BridgeOptions, HeaderOption, TransportChoice};
 use crate::sys;
+use crate::transport::{DynamicHeaders, FetchTransport, HostRequestTransport, JsClock};
 use alloc::rc::Rc;
-use core::cell::{Cell, RefCell};
 use core::fmt;
 use core::future::Future;
-use js_sys::Object;
 use wasm_bindgen::JsValue;
 
 /// Runs consent flows against one host and forwards their tokens to one backend. A whole
@@ -47,7 +46,7 @@ struct Inner {
     host: Option<JsValue>,
     host_timeout_ms: u32,
     max_templates: usize,
-    busy: Cell<bool>,
+    slot: Slot,
     forwarder: Option<Forwarder>,
 }
 
@@ -57,18 +56,9 @@ impl fmt::Debug for Bridge {
             .field("host", &self.inner.host.as_ref().map(|_| "<host object>"))
             .field("host_timeout_ms", &self.inner.host_timeout_ms)
             .field("max_templates", &self.inner.max_templates)
-            .field("busy", &self.inner.busy.get())
+            .field("busy", &self.inner.slot.is_taken())
             .field("forwarder", &self.inner.forwarder)
             .finish()
-    }
-}
-
-/// Holds the bridge's single consent slot; frees it when dropped.
-pub(crate) struct BusyGuard(Rc<Inner>);
-
-impl Drop for BusyGuard {
-    fn drop(&mut self) {
-        self.0.busy.set(false);
     }
 }
 
@@ -85,12 +75,38 @@ fn not_configured() -> BridgeError {
     BridgeError::new(ErrorCode::InvalidConfig, "Forwarding needs options.backend, the base URL of your backend.")
 }
 
-/// Host options carrying one list of strings, e.g. `{tmplIds: [...]}` or `{scopes: [...]}`.
-fn list_options(key: &str, items: &[String]) -> Object {
-    let options = Object::new();
-    let list: js_sys::Array = items.iter().map(|s| JsValue::from_str(s)).collect();
-    sys::set(&options, key, &list);
-    options
+/// The transport `choice` resolves to in this runtime, or why it cannot work here.
+fn transport_for(choice: TransportChoice, host: Option<&JsValue>) -> Result<Rc<dyn Transport>> {
+    let has_request = host.is_some_and(|h| sys::method(h, "request").is_some());
+    Ok(match choice {
+        TransportChoice::Fetch if !sys::has_fetch() => {
+            return Err(BridgeError::new(
+                ErrorCode::InvalidConfig,
+                "options.transport \"fetch\" needs fetch, Headers, Request and AbortController; this runtime lacks one. Use \"host\" or leave it automatic.",
+            ))
+        }
+        TransportChoice::Host if !has_request => {
+            return Err(BridgeError::new(
+                ErrorCode::InvalidConfig,
+                "options.transport \"host\" needs a host object with request() (bn.request / my.request); pass options.host.",
+            ))
+        }
+        #[cfg(feature = "gloo")]
+        TransportChoice::Gloo if !sys::has_fetch() => {
+            return Err(BridgeError::invalid_config(
+                "TransportChoice::Gloo needs fetch, Headers, Request and AbortController; this runtime lacks one.",
+            ))
+        }
+        #[cfg(feature = "gloo")]
+        TransportChoice::Gloo => Rc::new(crate::transport::GlooTransport),
+        TransportChoice::Fetch => Rc::new(FetchTransport),
+        TransportChoice::Auto if sys::has_fetch() => Rc::new(FetchTransport),
+        // Without fetch the host's request API is the only network; a runtime with
+        // neither gets HOST_UNAVAILABLE when it forwards, never a throw here.
+        TransportChoice::Host | TransportChoice::Auto => {
+            Rc::new(HostRequestTransport::new(host.cloned().unwrap_or(JsValue::UNDEFINED)))
+        }
+    })
 }
 
 impl Bridge {
@@ -100,38 +116,14 @@ impl Bridge {
         let forwarder = match options.forward {
             None => None,
             Some(fwd) => {
-                let base = crate::forward::BackendUrl::parse(&fwd.backend)?;
-                let has_request = host.as_ref().is_some_and(|h| sys::method(h, "request").is_some());
-                let transport: Rc<dyn Transport> = match fwd.transport {
-                    TransportChoice::Fetch if !sys::has_fetch() => {
-                        return Err(BridgeError::new(
-                            ErrorCode::InvalidConfig,
-                            "options.transport \"fetch\" needs fetch, Headers, Request and AbortController; this runtime lacks one. Use \"host\" or leave it automatic.",
-                        ))
-                    }
-                    TransportChoice::Host if !has_request => {
-                        return Err(BridgeError::new(
-                            ErrorCode::InvalidConfig,
-                            "options.transport \"host\" needs a host object with request() (bn.request / my.request); pass options.host.",
-                        ))
-                    }
-                    TransportChoice::Fetch => Rc::new(FetchTransport),
-                    TransportChoice::Auto if sys::has_fetch() => Rc::new(FetchTransport),
-                    // Without fetch the host's request API is the only network; a runtime with
-                    // neither gets HOST_UNAVAILABLE when it forwards, never a throw here.
-                    TransportChoice::Host | TransportChoice::Auto => {
-                        Rc::new(HostRequestTransport::new(host.clone().unwrap_or(JsValue::UNDEFINED)))
-                    }
+                let base = BackendUrl::parse(&fwd.backend)?;
+                let transport = transport_for(fwd.transport, host.as_ref())?;
+                let headers: Box<dyn HeaderSource> = match fwd.headers {
+                    HeaderOption::Fixed(h) => Box::new(FixedHeaders(h)),
+                    HeaderOption::Dynamic(f) => Box::new(DynamicHeaders(f)),
                 };
-                Some(Forwarder {
-                    base,
-                    routes: fwd.routes,
-                    headers: fwd.headers,
-                    timeout_ms: fwd.timeout_ms,
-                    policy: RetryPolicy { retries: fwd.retries, ..RetryPolicy::default() },
-                    transport,
-                    registry: RefCell::new(Default::default()),
-                })
+                let policy = RetryPolicy { retries: fwd.retries, ..RetryPolicy::default() };
+                Some(Forwarder::new(base, fwd.routes, headers, fwd.timeout_ms, policy, transport, Rc::new(JsClock)))
             }
         };
         Ok(Bridge {
@@ -139,59 +131,17 @@ impl Bridge {
                 host,
                 host_timeout_ms: options.host_timeout_ms,
                 max_templates: options.max_templates_per_call,
-                busy: Cell::new(false),
+                slot: Slot::default(),
                 forwarder,
             }),
         })
     }
 
-    /// Takes the consent slot and calls `api` on the host, synchronously.
-    fn start(&self, api: &str, options: Object) -> Result<(HostCall, BusyGuard)> {
-        let host = self.inner.host.as_ref().ok_or_else(|| {
-            BridgeError::new(ErrorCode::HostUnavailable, "No host object was found (no global bn or my). Pass options.host, e.g. new ConsentBridge({ host: bn }).")
-        })?;
-        if self.inner.busy.replace(true) {
-            return Err(BridgeError::new(
-                ErrorCode::ConsentBusy,
-                "Another consent request is still open; wait for it to finish (disable the button while it runs).",
-            ));
-        }
-        let guard = BusyGuard(self.inner.clone());
-        let call = HostCall::start(host, api, options, self.inner.host_timeout_ms)?;
-        Ok((call, guard))
-    }
-
-    /// The host API that provides `kind`; open id falls back to the newer `getUserOpenid`.
-    fn data_api(&self, kind: DataKind) -> &'static str {
-        let host = self.inner.host.as_ref();
-        match kind {
-            DataKind::OpenId if host.is_some_and(|h| sys::method(h, "getOpenId").is_none()) => {
-                if host.is_some_and(|h| sys::method(h, "getUserOpenid").is_some()) {
-                    "getUserOpenid"
-                } else {
-                    "getOpenId"
-                }
-            }
-            other => other.host_api(),
-        }
-    }
-
     /// Checks the arguments of `ask` and calls the host, synchronously: this is the part
     /// of every flow that must happen inside the tap.
     pub(crate) fn begin(&self, ask: Ask) -> Started {
-        let call = match &ask {
-            Ask::Data(kind) => Ok((self.data_api(*kind), Object::new())),
-            Ask::Subscribe(ids) => consent::validate_template_ids(ids, self.inner.max_templates)
-                .map(|()| ("requestSubscribeMessage", list_options("tmplIds", ids))),
-            Ask::Profile => Ok(("getOpenUserInfo", Object::new())),
-            Ask::AuthCode(scopes) => {
-                consent::validate_scopes(scopes).map(|()| ("getAuthCode", list_options("scopes", scopes)))
-            }
-        };
-        match call.and_then(|(api, options)| self.start(api, options)) {
-            Ok((call, guard)) => Started::Calling(call, guard, ask),
-            Err(e) => Started::Decided(Err(e)),
-        }
+        let inner = &self.inner;
+        Started::begin(inner.host.as_ref(), &inner.slot, ask, inner.max_templates, inner.host_timeout_ms)
     }
 
     /// Follows the `getAuthorize` button: on its success event asks for the profile at
@@ -213,8 +163,14 @@ impl Bridge {
         let consent = consent.clone();
         async move {
             let fwd = inner.forwarder.as_ref().ok_or_else(not_configured)?;
-            match consent.outgoing(&fwd.routes) {
-                Some(out) => fwd.post(out.route, out.body, &out.secrets, out.deadline).await,
+            match fwd.forward(&consent).await? {
+                // Already checked as JSON by the forwarder.
+                Some(text) => js_sys::JSON::parse(&text).map_err(|_| {
+                    BridgeError::new(
+                        ErrorCode::BackendInvalidResponse,
+                        "The backend's answer is not JSON that this runtime can parse.",
+                    )
+                }),
                 None => Ok(JsValue::NULL),
             }
         }
@@ -251,13 +207,24 @@ impl Bridge {
 
     /// Reads the phone-number data token from an `onGetphonenumber` button event.
     pub fn phone_number_from_event(&self, event: &JsValue) -> Result<DataConsent> {
+        self.data_from_event(DataKind::PhoneNumber, event)
+    }
+
+    /// Reads the email data token from a `getEmailAddress` button event
+    /// (`bindgetemailaddress`, token in `detail.code`).
+    pub fn email_address_from_event(&self, event: &JsValue) -> Result<DataConsent> {
+        self.data_from_event(DataKind::Email, event)
+    }
+
+    /// Reads the data token of `kind` from its button's event.
+    pub(crate) fn data_from_event(&self, kind: DataKind, event: &JsValue) -> Result<DataConsent> {
         let value = host::to_host_value(event, Limits::default()).map_err(|_| {
             BridgeError::new(
                 ErrorCode::InvalidArgument,
                 "The button event is too large or unreadable; pass the event the handler received.",
             )
         })?;
-        consent::data_consent_from_event(&value, sys::now_ms())
+        consent::data_consent_from_button(kind, &value, sys::now_ms())
     }
 
     /// Asks to subscribe to `template_ids` (`bn.requestSubscribeMessage`). Ids are
@@ -296,6 +263,11 @@ impl Bridge {
     /// Asks for the email address and forwards its token.
     pub fn get_email_address(&self) -> impl Future<Output = Result<JsValue>> + 'static {
         self.ask_and_forward(self.begin(Ask::Data(DataKind::Email)))
+    }
+
+    /// Reads a `getEmailAddress` button event and forwards its token.
+    pub fn forward_email_address_event(&self, event: &JsValue) -> impl Future<Output = Result<JsValue>> + 'static {
+        self.ask_and_forward(Started::Decided(self.email_address_from_event(event).map(Consent::Data)))
     }
 
     /// Reads a `getPhoneNumber` button event and forwards its token.

@@ -8,82 +8,63 @@ use crate::prelude::*;
 
 use core::fmt;
 
-/// The stable, machine-readable reason for a [`BridgeError`] (`BridgeError.code` in JS).
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    /// No host object, or the host lacks the API that was called.
-    HostUnavailable,
-    /// The user refused, cancelled or dismissed the consent.
-    UserDenied,
-    /// Another consent request of this bridge is still open.
-    ConsentBusy,
-    /// The host failed; its own code and message are in the details.
-    HostError,
-    /// The host answered something malformed.
-    InvalidResult,
-    /// Some requested scopes were not granted.
-    ScopeNotGranted,
-    /// The token is older than its lifetime allows.
-    TokenExpired,
-    /// The token was already forwarded successfully.
-    TokenAlreadyUsed,
-    /// The host did not answer in time.
-    HostTimeout,
-    /// The backend did not answer in time.
-    BackendTimeout,
-    /// The request to the backend failed before an answer arrived.
-    Network,
-    /// The backend answered with a non-2xx status or an error envelope.
-    BackendRejected,
-    /// The backend answered 2xx with a body that is not usable JSON.
-    BackendInvalidResponse,
-    /// The bridge options are invalid.
-    InvalidConfig,
-    /// An argument of the call is invalid.
-    InvalidArgument,
+/// Declares [`ErrorCode`], its [`ErrorCode::ALL`] list and its stable strings from one
+/// table, so a code cannot be added to one and forgotten in another.
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])* $name:ident => $text:literal,)+) => {
+        /// The stable, machine-readable reason for a [`BridgeError`] (`BridgeError.code` in JS).
+        #[non_exhaustive]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])* $name,)+
+        }
+
+        impl ErrorCode {
+            /// Every code, for documentation and exhaustive tests.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$name,)+];
+
+            /// The stable string form, e.g. `"USER_DENIED"`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$name => $text,)+
+                }
+            }
+        }
+    };
 }
 
-impl ErrorCode {
-    /// Every code, for documentation and exhaustive tests.
-    pub const ALL: [ErrorCode; 15] = [
-        ErrorCode::HostUnavailable,
-        ErrorCode::UserDenied,
-        ErrorCode::ConsentBusy,
-        ErrorCode::HostError,
-        ErrorCode::InvalidResult,
-        ErrorCode::ScopeNotGranted,
-        ErrorCode::TokenExpired,
-        ErrorCode::TokenAlreadyUsed,
-        ErrorCode::HostTimeout,
-        ErrorCode::BackendTimeout,
-        ErrorCode::Network,
-        ErrorCode::BackendRejected,
-        ErrorCode::BackendInvalidResponse,
-        ErrorCode::InvalidConfig,
-        ErrorCode::InvalidArgument,
-    ];
-
-    /// The stable string form, e.g. `"USER_DENIED"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::HostUnavailable => "HOST_UNAVAILABLE",
-            ErrorCode::UserDenied => "USER_DENIED",
-            ErrorCode::ConsentBusy => "CONSENT_BUSY",
-            ErrorCode::HostError => "HOST_ERROR",
-            ErrorCode::InvalidResult => "INVALID_RESULT",
-            ErrorCode::ScopeNotGranted => "SCOPE_NOT_GRANTED",
-            ErrorCode::TokenExpired => "TOKEN_EXPIRED",
-            ErrorCode::TokenAlreadyUsed => "TOKEN_ALREADY_USED",
-            ErrorCode::HostTimeout => "HOST_TIMEOUT",
-            ErrorCode::BackendTimeout => "BACKEND_TIMEOUT",
-            ErrorCode::Network => "NETWORK",
-            ErrorCode::BackendRejected => "BACKEND_REJECTED",
-            ErrorCode::BackendInvalidResponse => "BACKEND_INVALID_RESPONSE",
-            ErrorCode::InvalidConfig => "INVALID_CONFIG",
-            ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
-        }
-    }
+error_codes! {
+    /// No host object, or the host lacks the API that was called.
+    HostUnavailable => "HOST_UNAVAILABLE",
+    /// The user refused, cancelled or dismissed the consent.
+    UserDenied => "USER_DENIED",
+    /// Another consent request of this bridge is still open, or the same consent is being
+    /// forwarded right now.
+    ConsentBusy => "CONSENT_BUSY",
+    /// The host failed; its own code and message are in the details.
+    HostError => "HOST_ERROR",
+    /// The host answered something malformed.
+    InvalidResult => "INVALID_RESULT",
+    /// Some requested scopes were not granted.
+    ScopeNotGranted => "SCOPE_NOT_GRANTED",
+    /// The token is older than its lifetime allows.
+    TokenExpired => "TOKEN_EXPIRED",
+    /// The token was already forwarded successfully.
+    TokenAlreadyUsed => "TOKEN_ALREADY_USED",
+    /// The host did not answer in time.
+    HostTimeout => "HOST_TIMEOUT",
+    /// The backend did not answer in time.
+    BackendTimeout => "BACKEND_TIMEOUT",
+    /// The request to the backend failed before an answer arrived.
+    Network => "NETWORK",
+    /// The backend answered with a non-2xx status or an error envelope.
+    BackendRejected => "BACKEND_REJECTED",
+    /// The backend answered 2xx with a body that is not usable JSON.
+    BackendInvalidResponse => "BACKEND_INVALID_RESPONSE",
+    /// The bridge options are invalid.
+    InvalidConfig => "INVALID_CONFIG",
+    /// An argument of the call is invalid.
+    InvalidArgument => "INVALID_ARGUMENT",
 }
 
 impl fmt::Display for ErrorCode {
@@ -128,6 +109,21 @@ impl BridgeError {
         BridgeError { code, message: message.into(), details: Box::default() }
     }
 
+    /// `INVALID_CONFIG`: the bridge options are wrong; `message` says which and how.
+    pub fn invalid_config(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidConfig, message)
+    }
+
+    /// `INVALID_ARGUMENT`: an argument of the call is wrong; `message` says which.
+    pub fn invalid_argument(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidArgument, message)
+    }
+
+    /// `INVALID_RESULT`: the host answered something malformed (`message` never quotes it).
+    pub fn invalid_result(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidResult, message)
+    }
+
     /// Attaches details.
     pub fn with_details(mut self, details: ErrorDetails) -> Self {
         *self.details = details;
@@ -138,6 +134,31 @@ impl BridgeError {
     pub fn with_host(mut self, code: Option<String>, message: Option<String>) -> Self {
         self.details.host_code = code.map(bounded);
         self.details.host_message = message.map(bounded);
+        self
+    }
+
+    /// The same error with every one of `secrets` scrubbed from its message and details
+    /// (see [`scrub`]). Text from hosts and backends is scrubbed before it is cut to
+    /// [`MAX_DETAIL_LEN`] where it is first read; this is the last pass before an error
+    /// leaves a flow.
+    pub fn scrubbed(mut self, secrets: &[&str]) -> Self {
+        if secrets.is_empty() {
+            return self;
+        }
+        let clean = |text: &mut Option<String>| {
+            if let Some(t) = text.as_mut() {
+                *t = bounded(scrub(t, secrets));
+            }
+        };
+        self.message = scrub(&self.message, secrets);
+        let d = &mut *self.details;
+        for text in [&mut d.host_code, &mut d.host_message, &mut d.backend_code, &mut d.backend_message] {
+            clean(text);
+        }
+        for (scope, code) in d.scopes.iter_mut() {
+            *scope = scrub(scope, secrets);
+            *code = scrub(code, secrets);
+        }
         self
     }
 
@@ -155,6 +176,26 @@ impl BridgeError {
     pub fn details(&self) -> &ErrorDetails {
         &self.details
     }
+}
+
+/// What replaces a secret in text that leaves the library.
+pub const REDACTED: &str = "[redacted]";
+
+/// `text` with every occurrence of each of `secrets` replaced by [`REDACTED`]: the one
+/// scrubber for host and backend text (a backend that echoes the token it refuses, a
+/// host whose failure message quotes the code). Empty secrets are ignored.
+pub fn scrub(text: &str, secrets: &[&str]) -> String {
+    let mut out = String::from(text);
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        let mut rest = core::mem::take(&mut out);
+        while let Some(at) = crate::text::find(&rest, secret) {
+            out.push_str(rest.get(..at).unwrap_or_default());
+            out.push_str(REDACTED);
+            rest = rest.get(at + secret.len()..).unwrap_or_default().to_owned();
+        }
+        out.push_str(&rest);
+    }
+    out
 }
 
 /// Cuts host- or backend-supplied text to [`MAX_DETAIL_LEN`] bytes on a char boundary.
@@ -197,12 +238,26 @@ mod tests {
     #[test]
     fn codes_are_distinct_screaming_snake_case() {
         let mut seen = std::collections::HashSet::new();
-        for code in ErrorCode::ALL {
+        for &code in ErrorCode::ALL {
             let s = code.as_str();
             assert!(seen.insert(s), "duplicate code {s}");
             assert!(s.chars().all(|c| c.is_ascii_uppercase() || c == '_'), "{s}");
         }
-        assert_eq!(seen.len(), 15);
+        assert_eq!(seen.len(), ErrorCode::ALL.len());
+    }
+
+    #[test]
+    fn scrub_removes_every_occurrence_of_every_secret() {
+        assert_eq!(scrub("a tok b tok", &["tok"]), "a [redacted] b [redacted]");
+        assert_eq!(scrub("abc", &["", "zz"]), "abc");
+        assert_eq!(scrub("xAAy", &["A"]), "x[redacted][redacted]y");
+        let e = BridgeError::new(ErrorCode::BackendRejected, "m")
+            .with_details(ErrorDetails {
+                backend_message: Some("data token s3cr3t is invalid".into()),
+                ..Default::default()
+            })
+            .scrubbed(&["s3cr3t"]);
+        assert_eq!(e.details().backend_message.as_deref(), Some("data token [redacted] is invalid"));
     }
 
     #[test]

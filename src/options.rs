@@ -3,9 +3,10 @@
 use crate::prelude::*;
 use crate::text::join;
 
-use crate::error::{BridgeError, ErrorCode};
-use crate::forward::{headers_from_js, HeaderSource, Routes, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRIES};
+use crate::error::BridgeError;
+use crate::forward::{Routes, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRIES};
 use crate::sys;
+use crate::transport::headers_from_js;
 use core::fmt;
 use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
@@ -23,6 +24,31 @@ pub enum TransportChoice {
     Fetch,
     /// Always `host.request` (`bn.request` / `my.request`).
     Host,
+    /// Always `gloo_net::http` (feature `gloo`; Rust callers only).
+    #[cfg(feature = "gloo")]
+    Gloo,
+}
+
+/// Where custom headers come from: fixed at construction, or a function called before
+/// each forward (for a session token that changes).
+#[derive(Clone)]
+pub enum HeaderOption {
+    /// Validated once.
+    Fixed(Vec<(String, String)>),
+    /// Called before each forward; may return an object or a promise of one.
+    Dynamic(Function),
+}
+
+impl fmt::Debug for HeaderOption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            // Header values are often credentials: show names only.
+            HeaderOption::Fixed(h) => {
+                f.debug_tuple("Fixed").field(&h.iter().map(|(k, _)| k).collect::<Vec<_>>()).finish()
+            }
+            HeaderOption::Dynamic(_) => f.write_str("Dynamic(<function>)"),
+        }
+    }
 }
 
 /// Where and how consents are forwarded.
@@ -33,7 +59,7 @@ pub struct ForwardOptions {
     /// Route per consent kind.
     pub routes: Routes,
     /// Custom headers (a session token, …).
-    pub headers: HeaderSource,
+    pub headers: HeaderOption,
     /// Per-request timeout, ms.
     pub timeout_ms: u32,
     /// Retries after the first attempt on network failures, timeouts, 5xx and 429.
@@ -48,7 +74,7 @@ impl ForwardOptions {
         ForwardOptions {
             backend: backend.into(),
             routes: Routes::default(),
-            headers: HeaderSource::Fixed(Vec::new()),
+            headers: HeaderOption::Fixed(Vec::new()),
             timeout_ms: DEFAULT_TIMEOUT_MS,
             retries: DEFAULT_RETRIES,
             transport: TransportChoice::Auto,
@@ -91,7 +117,9 @@ impl fmt::Debug for BridgeOptions {
     }
 }
 
-const KNOWN: [&str; 9] = [
+/// Every option key, as the TypeScript `ConsentBridgeOptions` declares them (a native
+/// test compares the two).
+pub const OPTION_KEYS: [&str; 9] = [
     "host",
     "hostTimeoutMs",
     "maxTemplatesPerCall",
@@ -103,9 +131,8 @@ const KNOWN: [&str; 9] = [
     "transport",
 ];
 
-fn config(message: String) -> BridgeError {
-    BridgeError::new(ErrorCode::InvalidConfig, message)
-}
+/// Longest backend URL or route accepted, in characters.
+const MAX_URL_LEN: usize = 2048;
 
 /// An optional integer option within `min..=max`.
 fn integer(options: &JsValue, name: &str, min: u32, max: u32) -> Result<Option<u32>, BridgeError> {
@@ -115,7 +142,7 @@ fn integer(options: &JsValue, name: &str, min: u32, max: u32) -> Result<Option<u
     }
     match value.as_f64() {
         Some(n) if n >= f64::from(min) && n <= f64::from(max) && n == f64::from(n as u32) => Ok(Some(n as u32)),
-        _ => Err(config(format!("options.{name} must be an integer from {min} to {max}."))),
+        _ => Err(BridgeError::invalid_config(format!("options.{name} must be an integer from {min} to {max}."))),
     }
 }
 
@@ -128,18 +155,28 @@ impl BridgeOptions {
             return Ok(out);
         }
         if !options.is_object() {
-            return Err(config("The ConsentBridge options must be an object.".into()));
+            return Err(BridgeError::invalid_config("The ConsentBridge options must be an object."));
         }
-        let keys = sys::object_keys(options).map_err(|_| config("The options object cannot be read.".into()))?;
-        for key in keys.iter().filter_map(|k| k.as_string()) {
-            if !KNOWN.contains(&key.as_str()) {
-                return Err(config(format!("Unknown option \"{key}\"; known options are {}.", join(KNOWN, ", "))));
+        let keys =
+            sys::object_keys(options).map_err(|_| BridgeError::invalid_config("The options object cannot be read."))?;
+        if keys.length() > OPTION_KEYS.len() as u32 {
+            return Err(BridgeError::invalid_config(format!(
+                "The options object has unknown keys; known options are {}.",
+                join(OPTION_KEYS, ", ")
+            )));
+        }
+        for key in keys.iter().filter_map(|k| sys::string_within(&k, 64).ok()) {
+            if !OPTION_KEYS.contains(&key.as_str()) {
+                return Err(BridgeError::invalid_config(format!(
+                    "Unknown option \"{key}\"; known options are {}.",
+                    join(OPTION_KEYS, ", ")
+                )));
             }
         }
         let host = sys::get(options, "host");
         if !host.is_undefined() {
             if !host.is_object() {
-                return Err(config("options.host must be the host object (bn or my).".into()));
+                return Err(BridgeError::invalid_config("options.host must be the host object (bn or my)."));
             }
             out.host = Some(host);
         }
@@ -151,29 +188,39 @@ impl BridgeOptions {
         }
         let backend = sys::get(options, "backend");
         if backend.is_undefined() {
-            for name in ["routes", "headers", "timeoutMs", "retries", "transport"] {
+            for name in OPTION_KEYS.iter().skip(4) {
                 if !sys::get(options, name).is_undefined() {
-                    return Err(config(format!("options.{name} needs options.backend, the base URL to forward to.")));
+                    return Err(BridgeError::invalid_config(format!(
+                        "options.{name} needs options.backend, the base URL to forward to."
+                    )));
                 }
             }
             return Ok(out);
         }
-        let backend = backend.as_string().ok_or_else(|| config("options.backend must be a URL string.".into()))?;
+        let backend = sys::string_within(&backend, MAX_URL_LEN).map_err(|_| {
+            BridgeError::invalid_config("options.backend must be a URL string of at most 2048 characters.")
+        })?;
         let mut forward = ForwardOptions::new(backend);
         let routes = sys::get(options, "routes");
         if !routes.is_undefined() {
-            let keys = sys::object_keys(&routes).map_err(|_| config("options.routes must be an object.".into()))?;
-            for key in keys.iter().filter_map(|k| k.as_string()) {
-                let route = sys::get(&routes, &key)
-                    .as_string()
-                    .ok_or_else(|| config(format!("options.routes.{key} must be a string.")))?;
+            let keys = sys::object_keys(&routes)
+                .map_err(|_| BridgeError::invalid_config("options.routes must be an object."))?;
+            if keys.length() > 6 {
+                return Err(BridgeError::invalid_config("options.routes has unknown keys; use phoneNumber, openId, email, subscriptions, userInfo or authCode."));
+            }
+            for key in keys.iter().filter_map(|k| sys::string_within(&k, 64).ok()) {
+                let route = sys::get_string(&routes, &key, MAX_URL_LEN).map_err(|_| {
+                    BridgeError::invalid_config(format!(
+                        "options.routes.{key} must be a string of at most 2048 characters."
+                    ))
+                })?;
                 forward.routes.set(&key, &route)?;
             }
         }
         let headers = sys::get(options, "headers");
         forward.headers = match headers.dyn_into::<Function>() {
-            Ok(f) => HeaderSource::Dynamic(f),
-            Err(headers) => HeaderSource::Fixed(headers_from_js(&headers, "options.headers")?),
+            Ok(f) => HeaderOption::Dynamic(f),
+            Err(headers) => HeaderOption::Fixed(headers_from_js(&headers, "options.headers")?),
         };
         if let Some(ms) = integer(options, "timeoutMs", 1, 600_000)? {
             forward.timeout_ms = ms;
@@ -182,12 +229,12 @@ impl BridgeOptions {
             forward.retries = n;
         }
         let transport = sys::get(options, "transport");
-        forward.transport = match transport.as_string().as_deref() {
+        forward.transport = match sys::string_within(&transport, 8).ok().as_deref() {
             _ if transport.is_undefined() => TransportChoice::Auto,
             Some("auto") => TransportChoice::Auto,
             Some("fetch") => TransportChoice::Fetch,
             Some("host") => TransportChoice::Host,
-            _ => return Err(config("options.transport must be \"fetch\", \"host\" or \"auto\".".into())),
+            _ => return Err(BridgeError::invalid_config("options.transport must be \"fetch\", \"host\" or \"auto\".")),
         };
         out.forward = Some(forward);
         Ok(out)

@@ -2,7 +2,9 @@
 //! may be missing are optional statics, so nothing here throws when a runtime lacks them
 //! (no `globalThis`, no `bn`, no `setTimeout`), and nothing uses `instanceof` or `eval`.
 
-use js_sys::{Array, Function, Object};
+use crate::prelude::*;
+
+use js_sys::{Array, Function, JsString, Object};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -64,9 +66,52 @@ pub fn get(target: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// `Reflect.set` on an object this crate created, where it cannot fail.
+/// `Reflect.set` on an object this crate created, where it cannot fail. Only for keys
+/// this crate chooses: a key from outside may be `__proto__` (see [`define`]).
 pub fn set(target: &Object, key: &str, value: &JsValue) {
     let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+/// Defines an own, enumerable data property, whatever the key: unlike an assignment, a
+/// key named `__proto__` becomes a property instead of replacing the prototype.
+pub fn define(target: &Object, key: &str, value: &JsValue) {
+    let descriptor = Object::new();
+    set(&descriptor, "value", value);
+    for flag in ["enumerable", "writable", "configurable"] {
+        set(&descriptor, flag, &JsValue::TRUE);
+    }
+    let _ = js_sys::Reflect::define_property(target, &JsValue::from_str(key), &descriptor);
+}
+
+/// Why a JS value was not copied as a string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// It is not a string.
+    NotString,
+    /// It is longer than allowed: refused before any byte was copied.
+    TooLong,
+    /// It holds a lone surrogate, which the copy would silently turn into U+FFFD.
+    LoneSurrogate,
+}
+
+/// Copies `value` into Rust only if it is a string of at most `max_units` UTF-16 code
+/// units, checked on the JS side before the copy (a copy is what fills wasm memory), and
+/// only if it is well-formed UTF-16, so nothing is altered on the way in.
+pub fn string_within(value: &JsValue, max_units: usize) -> Result<String, Refused> {
+    let js = value.dyn_ref::<JsString>().ok_or(Refused::NotString)?;
+    if js.length() as usize > max_units {
+        return Err(Refused::TooLong);
+    }
+    let copy = String::from(js);
+    if copy.chars().any(|c| c == '\u{FFFD}') && !js.is_valid_utf16() {
+        return Err(Refused::LoneSurrogate);
+    }
+    Ok(copy)
+}
+
+/// [`string_within`] of `target[key]`.
+pub fn get_string(target: &JsValue, key: &str, max_units: usize) -> Result<String, Refused> {
+    string_within(&get(target, key), max_units)
 }
 
 /// The function at `target[key]`, if it is one.

@@ -401,7 +401,7 @@ fn alipay_auth_codes_and_button_events() {
 
 #[test]
 fn host_failures() {
-    fuzz("host failures", host_value(), |value| refused(&failure_error("getAuthCode", &value, &CANCEL_CODES)));
+    fuzz("host failures", host_value(), |value| refused(&failure_error("getAuthCode", &value, &CANCEL_CODES, &[])));
 }
 
 #[test]
@@ -440,7 +440,7 @@ fn json_parser_agrees_with_serde_json() {
 fn backend_envelopes() {
     fuzz("backend envelopes", (100u16..600, host_value()), |(status, body)| {
         let _ = is_error_envelope(&body);
-        let e = rejected(status, Some(&body));
+        let e = rejected(status, Some(&body), &[]);
         prop_assert_eq!(e.code(), ErrorCode::BackendRejected);
         prop_assert_eq!(e.details().status, Some(status));
         refused(&e)
@@ -479,7 +479,8 @@ fn header_values_and_backend_urls() {
     ];
     fuzz("backend urls", url, |raw| match BackendUrl::parse(&raw) {
         Ok(u) => {
-            let s = u.as_str();
+            let joined = u.join("");
+            let s = joined.as_str();
             let authority =
                 s.split_once("://").map(|(_, rest)| rest.split('/').next().unwrap_or_default()).unwrap_or_default();
             let host = match authority.strip_prefix('[') {
@@ -495,5 +496,125 @@ fn header_values_and_backend_urls() {
             Ok(true)
         }
         Err(e) => refused(&e),
+    });
+}
+
+/// A token and text around it that may be long enough for the detail cut to fall inside
+/// the token: the scrubber must run before the cut.
+fn echoed() -> impl Strategy<Value = (String, String, String)> {
+    ((0u32..1000).prop_map(|n| format!("SECRET-echo-{n}")), ".{0,300}", ".{0,300}")
+}
+
+#[test]
+fn echoed_tokens_never_reach_backend_details() {
+    fuzz(
+        "echoed tokens (backend)",
+        (100u16..600, echoed(), any::<bool>()),
+        |(status, (tok, before, after), as_code)| {
+            let text = HostValue::String(format!("{before}{tok}{after}"));
+            let code = if as_code { HostValue::String(tok.clone()) } else { HostValue::Number(7.0) };
+            let body = obj(vec![("code", code), ("message", text.clone()), ("error", obj(vec![("message", text)]))]);
+            let e = rejected(status, Some(&body), &[&tok]);
+            prop_assert!(!format!("{e:?}").contains(&tok), "{e:?}");
+            refused(&e)
+        },
+    );
+}
+
+#[test]
+fn tokens_in_host_failures_never_reach_details() {
+    let keyed = prop::sample::select(vec!["token", "code", "data_token", "dataToken", "authCode", "pushToken"]);
+    fuzz("echoed tokens (host)", (echoed(), keyed, host_value()), |((tok, before, after), key, extra)| {
+        let value = obj(vec![
+            ("errMsg", HostValue::String(format!("getPhoneNumber:fail {before}{tok}{after}"))),
+            (key, HostValue::String(tok.clone())),
+            ("t1", obj(vec![("type", HostValue::String("accept".into())), ("token", HostValue::String(tok.clone()))])),
+            ("extra", extra),
+        ]);
+        let e = failure_error("getPhoneNumber", &value, &[], &["code", "token", "data_token", "dataToken"]);
+        prop_assert!(!format!("{:?}", e.details()).contains(&tok), "{e:?}");
+        refused(&e)
+    });
+}
+
+/// One step of a page using the exactly-once registry.
+#[derive(Clone, Debug)]
+enum Step {
+    /// Claim these tokens (indexes into a small pool) for one request.
+    Claim(Vec<u8>),
+    /// Finish the oldest open claim this way (0 forwarded, 1 sent, 2 not sent).
+    Finish(u8),
+    /// Let time pass (minutes).
+    Wait(u16),
+}
+
+#[test]
+fn the_registry_never_gives_a_token_two_keys_or_a_second_success() {
+    use mp_consent_bridge::forward::{Claim, Finish, OnceRegistry, TokenRef};
+    use std::collections::HashMap;
+    let step = prop_oneof![
+        4 => prop::collection::vec(0u8..6, 1..4).prop_map(Step::Claim),
+        3 => (0u8..3).prop_map(Step::Finish),
+        1 => (0u16..3000).prop_map(Step::Wait),
+    ];
+    fuzz("registry sequences", prop::collection::vec(step, 1..60), |steps| {
+        const LIFE: u64 = 7 * 86_400_000;
+        let mut registry = OnceRegistry::default();
+        let mut now = 0u64;
+        let mut keys = 0u32;
+        // Per token: the key it was sent under, whether it was forwarded, when it dies.
+        let mut sent: HashMap<u64, (String, bool, u64)> = HashMap::new();
+        let mut open: Vec<(Claim, Vec<u64>)> = Vec::new();
+        let mut born: HashMap<u64, u64> = HashMap::new();
+        for step in steps {
+            match step {
+                Step::Claim(pool) => {
+                    let mut tokens: Vec<u64> = pool.iter().map(|i| u64::from(*i) + 1).collect();
+                    tokens.dedup();
+                    let refs: Vec<TokenRef> = tokens
+                        .iter()
+                        .map(|t| TokenRef { fingerprint: *t, expires_at: *born.entry(*t).or_insert(now) + LIFE })
+                        .collect();
+                    let claimed = registry.claim(&refs, now, || {
+                        keys += 1;
+                        format!("k{keys}")
+                    });
+                    let live = |t: &u64| sent.get(t).filter(|(_, _, dies)| *dies > now);
+                    let busy = open.iter().any(|(_, ts)| ts.iter().any(|t| tokens.contains(t)));
+                    match claimed {
+                        Ok(claim) => {
+                            prop_assert!(!busy, "a token in flight was claimed again");
+                            for t in &tokens {
+                                if let Some((key, forwarded, _)) = live(t) {
+                                    prop_assert!(!forwarded, "a forwarded token was claimed again");
+                                    prop_assert_eq!(key, &claim.key, "a token got a second key");
+                                }
+                            }
+                            open.push((claim, tokens));
+                        }
+                        Err(e) => {
+                            let used = tokens.iter().any(|t| live(t).is_some_and(|(_, f, _)| *f));
+                            let explained = busy || used || tokens.iter().any(|t| live(t).is_some());
+                            prop_assert!(explained, "refused ({:?}) a fresh request", e.code());
+                        }
+                    }
+                }
+                Step::Finish(how) if !open.is_empty() => {
+                    let (claim, tokens) = open.remove(0);
+                    let finish = [Finish::Forwarded, Finish::Sent, Finish::NotSent][usize::from(how)];
+                    registry.finish(&claim, finish);
+                    if finish != Finish::NotSent {
+                        for t in tokens {
+                            let dies = born[&t] + LIFE;
+                            let forwarded = finish == Finish::Forwarded;
+                            sent.insert(t, (claim.key.clone(), forwarded, dies));
+                        }
+                    }
+                }
+                Step::Finish(_) => {}
+                Step::Wait(minutes) => now += u64::from(minutes) * 60_000,
+            }
+        }
+        Ok(true)
     });
 }

@@ -4,7 +4,7 @@
 use crate::prelude::*;
 use crate::text::join;
 
-use super::failure::{failure_error, invalid, timeout};
+use super::failure::{failure_error, timeout};
 use super::json::{parse_json, JsonError};
 use super::value::{HostValue, Limits};
 use super::{Settlement, Token};
@@ -62,21 +62,35 @@ pub struct AuthCodeConsent {
     pub expires_at: u64,
 }
 
+impl AuthCodeConsent {
+    /// An auth code granted for `granted_scopes` at `obtained_at`; treated as expired a
+    /// day later.
+    pub fn new(auth_code: Token, granted_scopes: Vec<String>, obtained_at: u64) -> Self {
+        AuthCodeConsent {
+            auth_code,
+            granted_scopes,
+            obtained_at,
+            expires_at: obtained_at.saturating_add(AUTH_CODE_LIFETIME_MS),
+        }
+    }
+}
+
 /// Reads one profile field: absent or empty is `""`; anything but a bounded string
 /// without control characters is `INVALID_RESULT`.
 fn field(inner: &HostValue, name: &str, max: usize) -> Result<String, BridgeError> {
     match inner.get(name) {
         None | Some(HostValue::Undefined) | Some(HostValue::Null) => Ok(String::new()),
         Some(HostValue::String(s)) if s.len() > max => {
-            Err(invalid(format!("getOpenUserInfo returned a {name} longer than {max} bytes.")))
+            Err(BridgeError::invalid_result(format!("getOpenUserInfo returned a {name} longer than {max} bytes.")))
         }
         Some(HostValue::String(s)) if s.chars().any(char::is_control) => {
-            Err(invalid(format!("getOpenUserInfo returned a {name} with control characters.")))
+            Err(BridgeError::invalid_result(format!("getOpenUserInfo returned a {name} with control characters.")))
         }
         Some(HostValue::String(s)) => Ok(s.clone()),
-        Some(other) => {
-            Err(invalid(format!("getOpenUserInfo returned a {name} that is a {}, not a string.", other.type_name())))
-        }
+        Some(other) => Err(BridgeError::invalid_result(format!(
+            "getOpenUserInfo returned a {name} that is a {}, not a string.",
+            other.type_name()
+        ))),
     }
 }
 
@@ -111,31 +125,37 @@ pub fn open_user_info(settled: Settlement) -> Result<UserProfile, BridgeError> {
     let api = "getOpenUserInfo";
     let value = match settled {
         Settlement::Timeout => return Err(timeout(api)),
-        Settlement::Failure(v) => return Err(failure_error(api, &v, &CANCEL_CODES)),
+        Settlement::Failure(v) => return Err(failure_error(api, &v, &CANCEL_CODES, &[])),
         Settlement::Success(v) => v,
     };
     let Some(response) = value.get("response") else {
-        return Err(invalid("getOpenUserInfo answered without a response field.".into()));
+        return Err(BridgeError::invalid_result("getOpenUserInfo answered without a response field."));
     };
     let Some(text) = response.as_str() else {
-        return Err(invalid(format!(
+        return Err(BridgeError::invalid_result(format!(
             "getOpenUserInfo answered a response that is a {}, not a JSON string.",
             response.type_name()
         )));
     };
     let parsed =
         parse_json(text, Limits { max_depth: 4, max_nodes: 64, max_string_len: 4096 }).map_err(|e| match e {
-            JsonError::Syntax => invalid("getOpenUserInfo answered a response string that is not JSON.".into()),
-            JsonError::TooLarge => invalid("getOpenUserInfo answered a response string that is too large.".into()),
-            JsonError::DuplicateKey => invalid("getOpenUserInfo answered a response string that repeats a key.".into()),
+            JsonError::Syntax => {
+                BridgeError::invalid_result("getOpenUserInfo answered a response string that is not JSON.")
+            }
+            JsonError::TooLarge => {
+                BridgeError::invalid_result("getOpenUserInfo answered a response string that is too large.")
+            }
+            JsonError::DuplicateKey => {
+                BridgeError::invalid_result("getOpenUserInfo answered a response string that repeats a key.")
+            }
         })?;
     let Some(inner @ HostValue::Object(_)) = parsed.get("response") else {
-        return Err(invalid("getOpenUserInfo's response JSON lacks the inner response object.".into()));
+        return Err(BridgeError::invalid_result("getOpenUserInfo's response JSON lacks the inner response object."));
     };
     match inner.get("code").and_then(HostValue::code_text) {
         Some(code) if code == "10000" => {}
         Some(code) => return Err(inner_failure(inner, code)),
-        None => return Err(invalid("getOpenUserInfo's inner response has no code.".into())),
+        None => return Err(BridgeError::invalid_result("getOpenUserInfo's inner response has no code.")),
     }
     validate_profile(inner)
 }
@@ -153,15 +173,15 @@ pub fn validate_profile(inner: &HostValue) -> Result<UserProfile, BridgeError> {
         city: field(inner, "city", MAX_FIELD_LEN)?,
     };
     if !matches!(profile.gender.as_str(), "" | "m" | "f") {
-        return Err(invalid("getOpenUserInfo returned a gender other than \"m\", \"f\" or empty.".into()));
+        return Err(BridgeError::invalid_result("getOpenUserInfo returned a gender other than \"m\", \"f\" or empty."));
     }
     if !(profile.country_code.is_empty()
         || (profile.country_code.len() == 2 && profile.country_code.bytes().all(|b| b.is_ascii_alphabetic())))
     {
-        return Err(invalid("getOpenUserInfo returned a country code that is not two letters.".into()));
+        return Err(BridgeError::invalid_result("getOpenUserInfo returned a country code that is not two letters."));
     }
     if !(profile.avatar.is_empty() || is_https_url(&profile.avatar)) {
-        return Err(invalid("getOpenUserInfo returned an avatar that is not an https URL.".into()));
+        return Err(BridgeError::invalid_result("getOpenUserInfo returned an avatar that is not an https URL."));
     }
     Ok(profile)
 }
@@ -174,7 +194,7 @@ fn is_https_url(s: &str) -> bool {
 /// Checks scopes before the host is asked: 1..=10 distinct scope names of letters, digits
 /// and `_`, never phone and profile scopes in the same modal.
 pub fn validate_scopes(scopes: &[String]) -> Result<(), BridgeError> {
-    let arg = |m: String| BridgeError::new(ErrorCode::InvalidArgument, m);
+    let arg = BridgeError::invalid_argument;
     if scopes.is_empty() {
         return Err(arg("Pass at least one scope, e.g. [\"auth_base\"] or [\"auth_user\"].".into()));
     }
@@ -211,16 +231,20 @@ pub fn auth_code(requested: &[String], settled: Settlement, now_ms: u64) -> Resu
     let api = "getAuthCode";
     let value = match settled {
         Settlement::Timeout => return Err(timeout(api)),
-        Settlement::Failure(v) => return Err(failure_error(api, &v, &CANCEL_CODES)),
+        Settlement::Failure(v) => return Err(failure_error(api, &v, &CANCEL_CODES, &[])),
         Settlement::Success(v @ HostValue::Object(_)) => v,
         Settlement::Success(other) => {
-            return Err(invalid(format!("getAuthCode answered a {} instead of an object.", other.type_name())))
+            return Err(BridgeError::invalid_result(format!(
+                "getAuthCode answered a {} instead of an object.",
+                other.type_name()
+            )))
         }
     };
     let granted = match value.get("authSuccessScopes") {
         None | Some(HostValue::Undefined) => Vec::new(),
-        some => string_list(some)
-            .ok_or_else(|| invalid("getAuthCode answered authSuccessScopes that is not a list of strings.".into()))?,
+        some => string_list(some).ok_or_else(|| {
+            BridgeError::invalid_result("getAuthCode answered authSuccessScopes that is not a list of strings.")
+        })?,
     };
     let refused: Vec<(String, String)> = requested
         .iter()
@@ -241,20 +265,15 @@ pub fn auth_code(requested: &[String], settled: Settlement, now_ms: u64) -> Resu
     let raw = match value.get("authCode") {
         Some(HostValue::String(s)) => s.as_str(),
         Some(other) => {
-            return Err(invalid(format!(
+            return Err(BridgeError::invalid_result(format!(
                 "getAuthCode answered an authCode that is a {}, not a string.",
                 other.type_name()
             )))
         }
-        None => return Err(invalid("getAuthCode answered without an authCode.".into())),
+        None => return Err(BridgeError::invalid_result("getAuthCode answered without an authCode.")),
     };
     let auth_code = Token::parse(raw, "auth code")?;
-    Ok(AuthCodeConsent {
-        auth_code,
-        granted_scopes: granted,
-        obtained_at: now_ms,
-        expires_at: now_ms.saturating_add(AUTH_CODE_LIFETIME_MS),
-    })
+    Ok(AuthCodeConsent::new(auth_code, granted, now_ms))
 }
 
 /// Turns the `getAuthorize` button's events into the next step: `Ok(())` means the user
@@ -272,7 +291,7 @@ pub fn authorize_event(event: &HostValue) -> Result<(), BridgeError> {
         ));
     }
     if failed {
-        let mut error = failure_error("getAuthorize", detail, &CANCEL_CODES);
+        let mut error = failure_error("getAuthorize", detail, &CANCEL_CODES, &[]);
         if error.code() == ErrorCode::HostError && error.details().host_code.is_none() {
             // The button's onError is the user dismissing the authorization by default.
             error = BridgeError::new(

@@ -2,12 +2,9 @@
 
 use crate::prelude::*;
 
-use super::failure::{failure_error, invalid, is_failure_message, timeout};
+use super::failure::{failure_error, is_failure_message, timeout};
 use super::value::HostValue;
-use super::{
-    DataConsent, DataKind, PushConsent, RejectReason, Rejection, Settlement, SubscribeOutcome, Token,
-    DATA_TOKEN_LIFETIME_MS, PUSH_TOKEN_LIFETIME_MS,
-};
+use super::{DataConsent, DataKind, PushConsent, RejectReason, Rejection, Settlement, SubscribeOutcome, Token};
 use crate::error::{BridgeError, ErrorCode};
 
 /// Templates per `requestSubscribeMessage` call that WeChat-family and Alipay hosts allow.
@@ -34,12 +31,12 @@ fn token_from(value: &HostValue, api: &str) -> Result<Token, BridgeError> {
             let present = |v: &&HostValue| !matches!(v, HostValue::Undefined | HostValue::Null);
             let Some((field, found)) = TOKEN_FIELDS.iter().find_map(|f| value.get(f).filter(present).map(|v| (*f, v)))
             else {
-                return Err(invalid(format!("The host answered {api} without a data token (no code or token field). Ask again; report the host version if it persists.")));
+                return Err(BridgeError::invalid_result(format!("The host answered {api} without a data token (no code or token field). Ask again; report the host version if it persists.")));
             };
             match found {
                 HostValue::String(s) => s.as_str(),
                 other => {
-                    return Err(invalid(format!(
+                    return Err(BridgeError::invalid_result(format!(
                         "The host answered {api} with a {field} that is a {}, not a string.",
                         other.type_name()
                     )))
@@ -47,7 +44,7 @@ fn token_from(value: &HostValue, api: &str) -> Result<Token, BridgeError> {
             }
         }
         other => {
-            return Err(invalid(format!(
+            return Err(BridgeError::invalid_result(format!(
                 "The host answered {api} with a {} instead of an object carrying a data token.",
                 other.type_name()
             )))
@@ -56,21 +53,11 @@ fn token_from(value: &HostValue, api: &str) -> Result<Token, BridgeError> {
     Token::parse(raw, "data token")
 }
 
-/// A failure payload with every token field removed, so a token in a failure (a
-/// `complete`-only host passing `{errMsg: "…:fail", code: "<token>"}`) can never be read as
-/// the host's error code and end up in an error's details.
-fn without_tokens(value: &HostValue) -> HostValue {
-    match value {
-        HostValue::Object(entries) => {
-            HostValue::Object(entries.iter().filter(|(k, _)| !TOKEN_FIELDS.contains(&k.as_str())).cloned().collect())
-        }
-        other => other.clone(),
-    }
-}
-
-/// Classifies a Binance failure (denials arrive in `errMsg` only).
+/// Classifies a Binance failure (denials arrive in `errMsg` only). A token field in a
+/// failure (a `complete`-only host passing `{errMsg: "…:fail", code: "<token>"}`) is never
+/// read as the host's error code, and tokens are scrubbed from what is kept.
 fn binance_failure(api: &str, value: &HostValue) -> BridgeError {
-    failure_error(api, &without_tokens(value), &[])
+    failure_error(api, value, &[], &TOKEN_FIELDS)
 }
 
 /// Turns how a `getPhoneNumber`/`getOpenId`/`getEmailAddress` call ended into a consent.
@@ -83,18 +70,31 @@ pub fn data_consent(kind: DataKind, settled: Settlement, now_ms: u64) -> Result<
         Settlement::Success(v) => v,
     };
     let token = token_from(&value, api)?;
-    Ok(DataConsent { kind, token, obtained_at: now_ms, expires_at: now_ms.saturating_add(DATA_TOKEN_LIFETIME_MS) })
+    Ok(DataConsent::new(kind, token, now_ms))
 }
 
 /// Turns an `onGetphonenumber` button event into a consent: the token is `detail.code`;
 /// a `detail` without a code is the user declining.
 pub fn data_consent_from_event(event: &HostValue, now_ms: u64) -> Result<DataConsent, BridgeError> {
-    let api = "getPhoneNumber";
+    data_consent_from_button(DataKind::PhoneNumber, event, now_ms)
+}
+
+/// Turns the event of a data button (`open-type="getPhoneNumber"`, `bindgetphonenumber`;
+/// `open-type="getEmailAddress"`, `bindgetemailaddress`) into a consent of `kind`: the
+/// token is `detail.code`; a `detail` without a code is the user declining. An open id
+/// has no button: it is refused as an argument error.
+pub fn data_consent_from_button(kind: DataKind, event: &HostValue, now_ms: u64) -> Result<DataConsent, BridgeError> {
+    let (api, method, what) = match kind {
+        DataKind::PhoneNumber => ("getPhoneNumber", "phoneNumberFromEvent", "phone number"),
+        DataKind::Email => ("getEmailAddress", "emailAddressFromEvent", "email address"),
+        DataKind::OpenId => {
+            return Err(BridgeError::invalid_argument("The open id has no button; ask for it with askOpenId()."))
+        }
+    };
     let Some(detail) = event.get("detail").filter(|d| matches!(d, HostValue::Object(_))) else {
-        return Err(BridgeError::new(
-            ErrorCode::InvalidArgument,
-            "phoneNumberFromEvent expects the event object of the getPhoneNumber button handler (with a detail object).",
-        ));
+        return Err(BridgeError::invalid_argument(format!(
+            "{method} expects the event object of the {api} button handler (with a detail object)."
+        )));
     };
     match detail.get("code") {
         None | Some(HostValue::Undefined) | Some(HostValue::Null) => {
@@ -103,19 +103,16 @@ pub fn data_consent_from_event(event: &HostValue, now_ms: u64) -> Result<DataCon
                 // The documented denial: a button event with no code and nothing else.
                 error = BridgeError::new(
                     ErrorCode::UserDenied,
-                    "The user declined to share the phone number. Offer a manual path, and ask again only when needed.",
+                    format!(
+                        "The user declined to share the {what}. Offer a manual path, and ask again only when needed."
+                    ),
                 );
             }
             Err(error)
         }
         Some(_) => {
             let token = token_from(detail, api)?;
-            Ok(DataConsent {
-                kind: DataKind::PhoneNumber,
-                token,
-                obtained_at: now_ms,
-                expires_at: now_ms.saturating_add(DATA_TOKEN_LIFETIME_MS),
-            })
+            Ok(DataConsent::new(kind, token, now_ms))
         }
     }
 }
@@ -123,7 +120,7 @@ pub fn data_consent_from_event(event: &HostValue, now_ms: u64) -> Result<DataCon
 /// Checks template ids before the host is asked: 1..=`max` ids, each a non-empty plain
 /// string without whitespace or control characters, at most 128 bytes, all distinct.
 pub fn validate_template_ids(ids: &[String], max: usize) -> Result<(), BridgeError> {
-    let arg = |m: String| BridgeError::new(ErrorCode::InvalidArgument, m);
+    let arg = BridgeError::invalid_argument;
     if ids.is_empty() {
         return Err(arg("Pass at least one template id.".into()));
     }
@@ -185,7 +182,7 @@ pub fn subscribe_outcome(ids: &[String], settled: Settlement, now_ms: u64) -> Re
         Settlement::Success(v) if failure_in_success(&v) => return Err(binance_failure(api, &v)),
         Settlement::Success(v @ HostValue::Object(_)) => v,
         Settlement::Success(other) => {
-            return Err(invalid(format!(
+            return Err(BridgeError::invalid_result(format!(
                 "The host answered {api} with a {} instead of an object keyed by template id.",
                 other.type_name()
             )))
@@ -196,12 +193,7 @@ pub fn subscribe_outcome(ids: &[String], settled: Settlement, now_ms: u64) -> Re
         let accepted = verdict(value.get(id))
             .and_then(|raw| Token::parse(raw, "push token").map_err(|_| RejectReason::InvalidToken));
         match accepted {
-            Ok(push_token) => outcome.accepted.push(PushConsent {
-                template_id: id.clone(),
-                push_token,
-                obtained_at: now_ms,
-                expires_at: now_ms.saturating_add(PUSH_TOKEN_LIFETIME_MS),
-            }),
+            Ok(push_token) => outcome.accepted.push(PushConsent::new(id.clone(), push_token, now_ms)),
             Err(reason) => outcome.rejected.push(Rejection { template_id: id.clone(), reason }),
         }
     }

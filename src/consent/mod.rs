@@ -16,8 +16,8 @@ pub use alipay::{
     AUTH_CODE_LIFETIME_MS, CANCEL_CODES,
 };
 pub use binance::{
-    data_consent, data_consent_from_event, subscribe_outcome, validate_template_ids, DEFAULT_MAX_TEMPLATES,
-    MAX_TEMPLATE_ID_LEN,
+    data_consent, data_consent_from_button, data_consent_from_event, subscribe_outcome, validate_template_ids,
+    DEFAULT_MAX_TEMPLATES, MAX_TEMPLATE_ID_LEN,
 };
 pub use failure::{failure_error, is_failure_message};
 pub use json::{parse_json, JsonError};
@@ -142,6 +142,115 @@ pub struct SubscribeOutcome {
     pub accepted: Vec<PushConsent>,
     /// Templates not accepted, in request order.
     pub rejected: Vec<Rejection>,
+}
+
+impl DataConsent {
+    /// A data consent obtained at `obtained_at`; it expires 2 minutes later.
+    pub fn new(kind: DataKind, token: Token, obtained_at: u64) -> Self {
+        DataConsent { kind, token, obtained_at, expires_at: obtained_at.saturating_add(DATA_TOKEN_LIFETIME_MS) }
+    }
+}
+
+impl PushConsent {
+    /// A push token for `template_id` obtained at `obtained_at`; it expires 7 days later.
+    pub fn new(template_id: String, push_token: Token, obtained_at: u64) -> Self {
+        PushConsent {
+            template_id,
+            push_token,
+            obtained_at,
+            expires_at: obtained_at.saturating_add(PUSH_TOKEN_LIFETIME_MS),
+        }
+    }
+}
+
+/// What a flow asks the host for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ask {
+    /// `getPhoneNumber`, `getOpenId` / `getUserOpenid` or `getEmailAddress`.
+    Data(DataKind),
+    /// `requestSubscribeMessage` for these template ids.
+    Subscribe(Vec<String>),
+    /// `getOpenUserInfo`.
+    Profile,
+    /// `getAuthCode` for these scopes.
+    AuthCode(Vec<String>),
+}
+
+/// A validated consent of any kind.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Consent {
+    /// A Binance data token.
+    Data(DataConsent),
+    /// A subscription outcome (its accepted push tokens).
+    Subscribe(SubscribeOutcome),
+    /// An Alipay profile.
+    Profile(UserProfile),
+    /// An Alipay auth code.
+    AuthCode(AuthCodeConsent),
+}
+
+impl Ask {
+    /// Checks the arguments before the host is asked (template ids, scopes).
+    pub fn validate(&self, max_templates: usize) -> Result<(), crate::error::BridgeError> {
+        match self {
+            Ask::Subscribe(ids) => validate_template_ids(ids, max_templates),
+            Ask::AuthCode(scopes) => validate_scopes(scopes),
+            Ask::Data(_) | Ask::Profile => Ok(()),
+        }
+    }
+
+    /// Validates how the host call for this ask ended, at `now_ms`.
+    pub fn consent(&self, settled: Settlement, now_ms: u64) -> Result<Consent, crate::error::BridgeError> {
+        match self {
+            Ask::Data(kind) => data_consent(*kind, settled, now_ms).map(Consent::Data),
+            Ask::Subscribe(ids) => subscribe_outcome(ids, settled, now_ms).map(Consent::Subscribe),
+            Ask::Profile => open_user_info(settled).map(Consent::Profile),
+            Ask::AuthCode(scopes) => auth_code(scopes, settled, now_ms).map(Consent::AuthCode),
+        }
+    }
+}
+
+/// What a typed method gets when a flow yields another kind of consent: it cannot, as
+/// each method asks for one kind, but the answer is an error rather than a panic.
+fn other_kind() -> crate::error::BridgeError {
+    crate::error::BridgeError::new(
+        crate::error::ErrorCode::InvalidResult,
+        "The flow produced a different kind of consent than asked for.",
+    )
+}
+
+impl Consent {
+    /// The data consent, for the typed Rust API.
+    pub fn into_data(self) -> Result<DataConsent, crate::error::BridgeError> {
+        match self {
+            Consent::Data(c) => Ok(c),
+            _ => Err(other_kind()),
+        }
+    }
+
+    /// The subscription outcome, for the typed Rust API.
+    pub fn into_subscribe(self) -> Result<SubscribeOutcome, crate::error::BridgeError> {
+        match self {
+            Consent::Subscribe(o) => Ok(o),
+            _ => Err(other_kind()),
+        }
+    }
+
+    /// The profile, for the typed Rust API.
+    pub fn into_profile(self) -> Result<UserProfile, crate::error::BridgeError> {
+        match self {
+            Consent::Profile(p) => Ok(p),
+            _ => Err(other_kind()),
+        }
+    }
+
+    /// The auth code, for the typed Rust API.
+    pub fn into_auth_code(self) -> Result<AuthCodeConsent, crate::error::BridgeError> {
+        match self {
+            Consent::AuthCode(c) => Ok(c),
+            _ => Err(other_kind()),
+        }
+    }
 }
 
 fn expose_token<S: serde::Serializer>(token: &Token, s: S) -> Result<S::Ok, S::Error> {

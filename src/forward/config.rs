@@ -3,12 +3,8 @@
 use crate::prelude::*;
 use crate::text::find;
 
-use crate::error::{BridgeError, ErrorCode};
+use crate::error::BridgeError;
 use crate::wire;
-
-fn config(message: String) -> BridgeError {
-    BridgeError::new(ErrorCode::InvalidConfig, message)
-}
 
 /// A validated backend base URL: `https`, or `http` on a loopback host only; no
 /// credentials, query or fragment; no trailing slash.
@@ -31,38 +27,45 @@ fn split_at<'a>(text: &'a str, separator: &str) -> Option<(&'a str, &'a str)> {
 impl BackendUrl {
     /// Parses and checks a base URL such as `https://api.example.com/mp`.
     pub fn parse(raw: &str) -> Result<BackendUrl, BridgeError> {
-        let (scheme, rest) = split_at(raw, "://")
-            .ok_or_else(|| config("options.backend must be an absolute URL such as https://api.example.com.".into()))?;
+        let (scheme, rest) = split_at(raw, "://").ok_or_else(|| {
+            BridgeError::invalid_config("options.backend must be an absolute URL such as https://api.example.com.")
+        })?;
         let scheme = scheme.to_ascii_lowercase();
         if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(config("options.backend must not contain whitespace or control characters.".into()));
+            return Err(BridgeError::invalid_config(
+                "options.backend must not contain whitespace or control characters.",
+            ));
         }
         if has_any(rest, b"?#") {
-            return Err(config(
-                "options.backend must not have a query or fragment; tokens and parameters travel in the body.".into(),
+            return Err(BridgeError::invalid_config(
+                "options.backend must not have a query or fragment; tokens and parameters travel in the body.",
             ));
         }
         let authority = split_at(rest, "/").map_or(rest, |(authority, _)| authority);
         if has_any(authority, b"@") {
-            return Err(config("options.backend must not embed credentials; use options.headers.".into()));
+            return Err(BridgeError::invalid_config(
+                "options.backend must not embed credentials; use options.headers.",
+            ));
         }
         if has_any(authority, b"\\%") {
-            return Err(config(
-                "options.backend has a backslash or percent-encoding in its host; write it plainly.".into(),
+            return Err(BridgeError::invalid_config(
+                "options.backend has a backslash or percent-encoding in its host; write it plainly.",
             ));
         }
         let host = host_of(authority).ok_or_else(|| {
-            config("options.backend needs a host and, if any, a port from 1 to 65535 (IPv6 in brackets).".into())
+            BridgeError::invalid_config(
+                "options.backend needs a host and, if any, a port from 1 to 65535 (IPv6 in brackets).",
+            )
         })?;
         match scheme.as_str() {
             "https" => {}
             "http" if is_loopback(&host) => {}
             "http" => {
-                return Err(config(format!(
+                return Err(BridgeError::invalid_config(format!(
                     "options.backend must use https (http is allowed only for localhost, 127.0.0.0/8 and [::1]); got http://{host}."
                 )))
             }
-            other => return Err(config(format!("options.backend must be an https URL; the scheme \"{other}\" is not supported."))),
+            other => return Err(BridgeError::invalid_config(format!("options.backend must be an https URL; the scheme \"{other}\" is not supported."))),
         }
         let mut trimmed = rest;
         while let Some(shorter) = trimmed.strip_suffix('/') {
@@ -74,11 +77,6 @@ impl BackendUrl {
     /// The URL for `route` (which starts with `/`).
     pub fn join(&self, route: &str) -> String {
         format!("{}{}", self.0, route)
-    }
-
-    /// The base URL as given (normalised).
-    pub fn as_str(&self) -> &str {
-        &self.0
     }
 }
 
@@ -157,7 +155,7 @@ impl Routes {
             || has_any(route, b"?#")
             || route.chars().any(|c| c.is_whitespace() || c.is_control())
         {
-            return Err(config(format!(
+            return Err(BridgeError::invalid_config(format!(
                 "options.routes.{name} must be a path starting with '/' without query, fragment or whitespace."
             )));
         }
@@ -169,7 +167,7 @@ impl Routes {
             "userInfo" => &mut self.user_info,
             "authCode" => &mut self.auth_code,
             _ => {
-                return Err(config(format!(
+                return Err(BridgeError::invalid_config(format!(
                     "options.routes has an unknown key \"{name}\"; use phoneNumber, openId, email, subscriptions, userInfo or authCode."
                 )))
             }
@@ -180,34 +178,57 @@ impl Routes {
 }
 
 /// Headers the bridge sets itself and callers may not override.
-const RESERVED_HEADERS: [&str; 5] = ["content-type", "content-length", "host", "idempotency-key", "transfer-encoding"];
+const RESERVED_HEADERS: [&str; 2] = ["content-type", "idempotency-key"];
+/// Headers that `fetch` refuses outright (undici throws on them) or that the request
+/// layer owns (connection management, framing, the target host), and `Referer`, which
+/// WeChat's `wx.request` refuses: setting one would fail every forward as `NETWORK`
+/// after all retries, so it is refused at construction instead.
+const FORBIDDEN_HEADERS: [&str; 9] =
+    ["connection", "keep-alive", "upgrade", "expect", "te", "trailer", "transfer-encoding", "content-length", "host"];
+/// Longest custom header name accepted, in bytes.
+pub const MAX_HEADER_NAME_LEN: usize = 256;
 /// Longest custom header value accepted, in bytes.
 pub const MAX_HEADER_VALUE_LEN: usize = 8192;
 
-/// Checks a custom header: an RFC 9110 token name that the bridge does not set itself,
-/// and a value without CR, LF or NUL.
+/// Checks a custom header: an RFC 9110 token name that the bridge or the request layer
+/// does not own, and a value that `fetch` and the hosts' request APIs accept (Latin-1,
+/// no control characters but tab).
 pub fn validate_header(name: &str, value: &str) -> Result<(), BridgeError> {
     let tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-    if name.is_empty() || !name.bytes().all(tchar) {
-        return Err(config(
-            "A header name in options.headers is not a valid HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)."
-                .into(),
+    if name.is_empty() || name.len() > MAX_HEADER_NAME_LEN || !name.bytes().all(tchar) {
+        return Err(BridgeError::invalid_config(
+            "A header name in options.headers is not a valid HTTP token (1 to 256 letters, digits and !#$%&'*+-.^_`|~)."
+                ,
         ));
     }
-    if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
-        return Err(config(format!("options.headers may not set {name}; the bridge sets it.")));
+    let lower = name.to_ascii_lowercase();
+    if RESERVED_HEADERS.contains(&lower.as_str()) {
+        return Err(BridgeError::invalid_config(format!("options.headers may not set {name}; the bridge sets it.")));
     }
-    if has_any(value, b"\r\n\0") {
-        return Err(config(format!("The value of header {name} contains CR, LF or NUL; remove them.")));
-    }
-    // fetch's Headers (and hosts' request APIs) take Latin-1 only; anything else would throw.
-    if value.chars().any(|c| u32::from(c) > 0xFF) {
-        return Err(config(format!(
-            "The value of header {name} has characters outside Latin-1; percent-encode or base64 it first."
+    if FORBIDDEN_HEADERS.contains(&lower.as_str())
+        || lower == "referer"
+        || lower.starts_with("proxy-")
+        || lower.starts_with("sec-")
+    {
+        return Err(BridgeError::invalid_config(format!(
+            "options.headers may not set {name}: fetch or the host's request API refuses it (the request layer owns it)."
         )));
     }
     if value.len() > MAX_HEADER_VALUE_LEN {
-        return Err(config(format!("The value of header {name} is longer than {MAX_HEADER_VALUE_LEN} bytes.")));
+        return Err(BridgeError::invalid_config(format!(
+            "The value of header {name} is longer than {MAX_HEADER_VALUE_LEN} bytes."
+        )));
+    }
+    if value.chars().any(|c| c != '\t' && (c.is_ascii_control())) {
+        return Err(BridgeError::invalid_config(format!(
+            "The value of header {name} contains control characters (CR, LF, NUL, DEL or others); remove them."
+        )));
+    }
+    // fetch's Headers (and hosts' request APIs) take Latin-1 only; anything else would throw.
+    if value.chars().any(|c| u32::from(c) > 0xFF) {
+        return Err(BridgeError::invalid_config(format!(
+            "The value of header {name} has characters outside Latin-1; percent-encode or base64 it first."
+        )));
     }
     Ok(())
 }

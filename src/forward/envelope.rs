@@ -4,14 +4,15 @@
 use crate::prelude::*;
 
 use crate::consent::HostValue;
-use crate::error::{bounded, BridgeError, ErrorCode, ErrorDetails};
+use crate::error::{bounded, scrub, BridgeError, ErrorCode, ErrorDetails};
 
 /// Largest backend body read, in bytes; larger answers are refused before parsing.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The backend's own code and message, from `{code, message}`, `{error: "…"}`,
-/// `{error: {code, message}}` or the platform style `{code, message, data, success}`.
-fn code_and_message(body: &HostValue) -> (Option<String>, Option<String>) {
+/// `{error: {code, message}}` or the platform style `{code, message, data, success}`,
+/// with `secrets` (the tokens of the request) scrubbed before the text is cut to length.
+fn code_and_message(body: &HostValue, secrets: &[&str]) -> (Option<String>, Option<String>) {
     let text = |v: Option<&HostValue>| v.and_then(HostValue::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
     let nested = body.get("error").filter(|e| matches!(e, HostValue::Object(_)));
     let source = nested.unwrap_or(body);
@@ -20,7 +21,8 @@ fn code_and_message(body: &HostValue) -> (Option<String>, Option<String>) {
         .or_else(|| text(source.get("msg")))
         .or_else(|| text(body.get("error")))
         .or_else(|| text(body.get("error_description")));
-    (code.map(bounded), message.map(bounded))
+    let clean = |text: String| bounded(scrub(&text, secrets));
+    (code.map(clean), message.map(clean))
 }
 
 /// Whether a 2xx body is nevertheless an error envelope (`success: false`).
@@ -28,9 +30,10 @@ pub fn is_error_envelope(body: &HostValue) -> bool {
     matches!(body.get("success"), Some(HostValue::Bool(false)))
 }
 
-/// The `BACKEND_REJECTED` error for `status` and an optional parsed body.
-pub fn rejected(status: u16, body: Option<&HostValue>) -> BridgeError {
-    let (backend_code, backend_message) = body.map(code_and_message).unwrap_or((None, None));
+/// The `BACKEND_REJECTED` error for `status` and an optional parsed body; a backend that
+/// echoes a token of the request (`secrets`) does not get it into the details.
+pub fn rejected(status: u16, body: Option<&HostValue>, secrets: &[&str]) -> BridgeError {
+    let (backend_code, backend_message) = body.map(|b| code_and_message(b, secrets)).unwrap_or((None, None));
     let message = if (200..300).contains(&status) {
         format!("The backend answered {status} with an error envelope (success: false); see details.backendCode and details.backendMessage.")
     } else {
@@ -85,12 +88,22 @@ mod tests {
             (r#"[1,2]"#, None, None),
         ];
         for (json, code, message) in cases {
-            let e = rejected(400, Some(&parse(json)));
+            let e = rejected(400, Some(&parse(json)), &[]);
             assert_eq!(e.code(), ErrorCode::BackendRejected);
             assert_eq!(e.details().status, Some(400));
             assert_eq!(e.details().backend_code.as_deref(), code, "{json}");
             assert_eq!(e.details().backend_message.as_deref(), message, "{json}");
         }
+    }
+
+    #[test]
+    fn an_echoed_token_is_scrubbed_even_when_the_text_is_cut() {
+        let tok = "T".repeat(200);
+        let json = format!(r#"{{"code":"{tok}","message":"{} data token {tok} is invalid"}}"#, "x".repeat(100));
+        let e = rejected(400, Some(&parse(&json)), &[&tok]);
+        let shown = format!("{e:?}");
+        assert!(!shown.contains("TTTT"), "{shown}");
+        assert_eq!(e.details().backend_code.as_deref(), Some("[redacted]"));
     }
 
     #[test]

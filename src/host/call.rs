@@ -19,7 +19,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 /// A host call in flight.
-pub struct HostCall {
+pub(crate) struct HostCall {
     promise: Promise,
     timeout_marker: Object,
     timer: Option<JsValue>,
@@ -33,7 +33,7 @@ impl fmt::Debug for HostCall {
 }
 
 /// The raw way a host call ended, before its value is copied out of JS.
-pub enum RawSettlement {
+pub(crate) enum RawSettlement {
     /// Fulfilled with this value.
     Success(JsValue),
     /// Rejected, failed or threw with this value.

@@ -5,12 +5,26 @@ use crate::prelude::*;
 
 use crate::consent::{HostValue, Limits};
 use crate::error::{BridgeError, ErrorCode};
-use crate::sys;
-use wasm_bindgen::{JsCast, JsValue};
+use crate::sys::{self, Refused};
+use wasm_bindgen::JsValue;
 
 struct Budget {
     limits: Limits,
     nodes: usize,
+    /// UTF-16 units copied so far, strings and keys together: at most four strings' worth.
+    units: usize,
+}
+
+impl Budget {
+    /// The room left for the next string: its own limit, or what the total allows.
+    fn room(&self) -> usize {
+        let total = self.limits.max_string_len.saturating_mul(4);
+        self.limits.max_string_len.min(total.saturating_sub(self.units))
+    }
+
+    fn spend(&mut self, text: &str) {
+        self.units = self.units.saturating_add(text.len());
+    }
 }
 
 fn too_big(what: &str) -> BridgeError {
@@ -21,8 +35,8 @@ fn too_big(what: &str) -> BridgeError {
 }
 
 /// Copies `value` into a [`HostValue`], refusing anything beyond `limits`.
-pub fn to_host_value(value: &JsValue, limits: Limits) -> Result<HostValue, BridgeError> {
-    copy(value, 0, &mut Budget { limits, nodes: 0 })
+pub(crate) fn to_host_value(value: &JsValue, limits: Limits) -> Result<HostValue, BridgeError> {
+    copy(value, 0, &mut Budget { limits, nodes: 0, units: 0 })
 }
 
 fn copy(value: &JsValue, depth: usize, budget: &mut Budget) -> Result<HostValue, BridgeError> {
@@ -42,11 +56,16 @@ fn copy(value: &JsValue, depth: usize, budget: &mut Budget) -> Result<HostValue,
     if let Some(n) = value.as_f64() {
         return Ok(HostValue::Number(n));
     }
-    if let Some(s) = value.dyn_ref::<js_sys::JsString>() {
-        if s.length() as usize > budget.limits.max_string_len {
-            return Err(too_big("too large (an overlong string)"));
-        }
-        return Ok(HostValue::String(String::from(s)));
+    if value.is_string() {
+        return match sys::string_within(value, budget.room()) {
+            Ok(s) => {
+                budget.spend(&s);
+                Ok(HostValue::String(s))
+            }
+            // Kept as a non-string, so a token field holding one is refused, never altered.
+            Err(Refused::LoneSurrogate) => Ok(HostValue::Other("string with a lone surrogate")),
+            Err(_) => Err(too_big("too large (an overlong string)")),
+        };
     }
     if value.is_function() {
         return Ok(HostValue::Other("function"));
@@ -68,7 +87,15 @@ fn copy(value: &JsValue, depth: usize, budget: &mut Budget) -> Result<HostValue,
     }
     let mut entries = Vec::new();
     for key in keys.iter() {
-        let Some(name) = key.as_string() else { continue };
+        // Keys are bounded before they are copied, like values.
+        let name = match sys::string_within(&key, budget.room()) {
+            Ok(name) => {
+                budget.spend(&name);
+                name
+            }
+            Err(Refused::NotString) => continue,
+            Err(_) => return Err(too_big("too large (an overlong or malformed key)")),
+        };
         let item = js_sys::Reflect::get(value, &key).map_err(|_| too_big("an object with a throwing getter"))?;
         entries.push((name, copy(&item, depth + 1, budget)?));
     }

@@ -64,6 +64,44 @@ async fn open_id_falls_back_to_get_user_openid() {
     assert_eq!(get(&consent, "token").as_string().as_deref(), Some("new-sdk-token"));
 }
 
+/// The current docs name the call `bn.getUserOpenId` (success `res.code`): used when the
+/// host has it and not the original `getOpenId`, before the jssdk's `getUserOpenid`.
+#[wasm_bindgen_test]
+async fn open_id_uses_get_user_open_id_from_the_current_docs() {
+    let host = mock_binance_host(&plan_json("{}"));
+    let _ = js_sys::Reflect::delete_property(host.unchecked_ref::<js_sys::Object>(), &"getOpenId".into());
+    let current = js_sys::Function::new_with_args(
+        "o",
+        "this.calls.push({api: 'getUserOpenId'}); o.success({code: 'current-docs-token'})",
+    );
+    let older = js_sys::Function::new_with_args("", "throw new Error('the jssdk name must not be preferred')");
+    let _ = js_sys::Reflect::set(&host, &"getUserOpenId".into(), &current);
+    let _ = js_sys::Reflect::set(&host, &"getUserOpenid".into(), &older);
+    let consent = fulfilled(bridge(&host, "").ask_open_id()).await;
+    assert_eq!(get(&consent, "token").as_string().as_deref(), Some("current-docs-token"));
+    assert_eq!(call_count(&host, "getUserOpenId"), 1);
+}
+
+/// The email button (`bindgetemailaddress`, token in `detail.code`), like the phone one.
+#[wasm_bindgen_test]
+async fn email_button_events() {
+    let b = forwarding_bridge();
+    let ok = fulfilled(b.email_address_from_event(plan_json(r#"{"detail": {"code": "email-btn-token"}}"#))).await;
+    assert_eq!(get(&ok, "kind").as_string().as_deref(), Some("email"));
+    assert_eq!(get(&ok, "token").as_string().as_deref(), Some("email-btn-token"));
+    let denied = b.email_address_from_event(plan_json(r#"{"detail": {"errMsg": "getEmailAddress:fail user deny"}}"#));
+    assert_eq!(error_code(denied).await, "USER_DENIED");
+    assert_eq!(error_code(b.email_address_from_event(plan_json("{}"))).await, "INVALID_ARGUMENT");
+    let token = format!("email-forward-{}", js_sys::Date::now() as u64);
+    let answer =
+        fulfilled(b.forward_email_address_event(plan_json(&format!(r#"{{"detail": {{"code": "{token}"}}}}"#)))).await;
+    assert_eq!(get(&answer, "kind").as_string().as_deref(), Some("email"));
+}
+
+fn forwarding_bridge() -> ConsentBridge {
+    bridge(&mock_binance_host(&plan_json("{}")), &format!(r#"{{"backend": "{}"}}"#, backend()))
+}
+
 #[wasm_bindgen_test]
 async fn denials_are_user_denied_with_the_host_message() {
     for (api, _) in DATA_APIS {

@@ -10,3 +10,4 @@ mod binance;
 mod forward;
 mod rust_api;
 mod support;
+mod transports;

@@ -111,3 +111,41 @@ async fn every_typed_entry_point_reaches_the_host_inside_the_tap() {
         assert!(flow.await, "{platform} {api}: the flow failed after a call inside the tap");
     }
 }
+
+/// The button-event and forward-only methods of the Rust API: the phone-number button,
+/// the getAuthorize button, forwarding a profile and accepted push tokens on their own.
+#[wasm_bindgen_test]
+async fn typed_event_and_forward_methods() {
+    let host = mock_binance_host(&JsValue::UNDEFINED);
+    let bridge = rust_bridge(&host, true);
+    let event = plan_json(r#"{"detail": {"code": "rust-event-token-1"}}"#);
+    let consent = bridge.phone_number_from_event(&event).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((consent.kind, consent.token.expose()), (DataKind::PhoneNumber, "rust-event-token-1"));
+    let denied =
+        bridge.phone_number_from_event(&plan_json(r#"{"detail": {"errMsg": "getPhoneNumber:fail user deny"}}"#));
+    assert_eq!(denied.err().map(|e| e.code()), Some(ErrorCode::UserDenied));
+    let answer = bridge
+        .forward_phone_number_event(&plan_json(r#"{"detail": {"code": "rust-event-token-2"}}"#))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(get(&answer, "kind").as_string().as_deref(), Some("phoneNumber"));
+    let answer = bridge.get_open_id().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(get(&answer, "kind").as_string().as_deref(), Some("openId"));
+    let outcome = bridge.ask_subscribe(strings(&["f-1"])).await.unwrap_or_else(|e| panic!("{e}"));
+    let sent = bridge.forward_subscriptions(&outcome.accepted).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(sent.forwarded, strings(&["f-1"]));
+    let again = bridge.forward_subscriptions(&outcome.accepted).await.err().map(|e| e.code());
+    assert_eq!(again, Some(ErrorCode::TokenAlreadyUsed));
+
+    let alipay = rust_bridge(&mock_alipay_host(&JsValue::UNDEFINED), true);
+    let profile = alipay
+        .ask_open_user_info_from_event(&plan_json(r#"{"type": "getAuthorize", "detail": {}}"#))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let answer = alipay.forward_user_info(&profile).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(get(&answer, "ok").as_bool(), Some(true));
+    let refused = alipay
+        .ask_open_user_info_from_event(&plan_json(r#"{"type": "error", "detail": {"errorMessage": "user cancelled"}}"#))
+        .await;
+    assert_eq!(refused.err().map(|e| e.code()), Some(ErrorCode::UserDenied));
+}

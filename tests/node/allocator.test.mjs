@@ -1,7 +1,7 @@
-// The npm wasm brings its own allocator (src/standalone.rs: power-of-two size classes, no
-// coalescing). These flows make it serve thousands of interleaved blocks of every class,
-// from a few bytes to the 64 KiB body cap, and check every result byte for byte: a block
-// handed out twice or freed into the wrong class would corrupt a token or a body.
+// The npm wasm brings its own allocator (npm/src/lib.rs: lol_alloc's coalescing free
+// list). These flows make it serve thousands of interleaved blocks of every size, from a
+// few bytes to the 64 KiB body cap, and check every result byte for byte: a block handed
+// out twice or merged wrongly would corrupt a token or a body.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConsentBridge } from 'mp-consent-bridge';

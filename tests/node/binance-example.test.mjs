@@ -73,6 +73,8 @@ test('the Binance example runs every Binance flow from its own page handlers, in
   };
   await tap('onPhoneNumber', { type: 'getphonenumber', detail: { code: `bn-example-${Date.now()}` } });
   assert.equal(result().kind, 'phoneNumber');
+  await tap('onEmailAddress', { type: 'getemailaddress', detail: { code: `bn-mail-${Date.now()}` } });
+  assert.equal(result().kind, 'email');
   await tap('onOpenId');
   assert.equal(result().kind, 'openId');
   await tap('onEmail');
@@ -83,5 +85,5 @@ test('the Binance example runs every Binance flow from its own page handlers, in
   assert.equal(page.data.error, 'USER_DENIED');
   assert.equal(bn.calls.filter((c) => c.refused).length, 0, 'every host call was inside the tap');
   assert.deepEqual(bn.calls.filter((c) => c.api !== 'request').map((c) => c.api), ['getOpenId', 'getEmailAddress', 'requestSubscribeMessage']);
-  assert.equal(bn.calls.filter((c) => c.api === 'request').length, 4, 'four forwards through bn.request');
+  assert.equal(bn.calls.filter((c) => c.api === 'request').length, 5, 'five forwards through bn.request');
 });

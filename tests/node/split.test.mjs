@@ -124,7 +124,7 @@ test('errors reach the page as BridgeErrors with the same code, message and deta
 });
 
 test('argument checks on the page match the wasm bridge: refused before any host call, same code and message', async () => {
-  const scopes = [[], ['auth_user', 'auth_user'], ['bad scope'], ['x'.repeat(65)], ['USER_NICKNAME', 'PLAINTEXT_MOBILE_PHONE'], Array.from({ length: 11 }, (_, i) => `s${i}`), 'auth_user', [1], ['auth_base'], ['auth_user', 'USER_ID']];
+  const scopes = [[], ['\uD800'], ['a'.repeat(513)], Array.from({ length: 65 }, (_, i) => `s${i}`), ['auth_user', 'auth_user'], ['bad scope'], ['x'.repeat(65)], ['USER_NICKNAME', 'PLAINTEXT_MOBILE_PHONE'], Array.from({ length: 11 }, (_, i) => `s${i}`), 'auth_user', [1], ['auth_base'], ['auth_user', 'USER_ID']];
   const templates = [[], ['a', 'a'], ['a b'], ['t\u0007'], ['é'.repeat(65)], ['é'.repeat(64)], ['1', '2', '3', '4'], 'x', [null], ['ok-1', 'ok-2']];
   const cases = [...scopes.map((l) => ['askAuthCode', l, mockAlipayHost, 'my']), ...templates.map((t) => ['askSubscribe', t, mockBinanceHost, 'bn'])];
   let refusedBoth = 0;
@@ -167,13 +167,18 @@ test('one modal at a time, host timeouts and the Binance flows are the Worker br
   const sub = await s.bridge.requestSubscribeMessage(['sp-1', 'sp-2']);
   assert.deepEqual(sub.forwarded, ['sp-1', 'sp-2']);
   assert.equal((await s.bridge.forwardPhoneNumberEvent({ detail: { code: `btn-${Date.now()}` } })).kind, 'phoneNumber');
-  assert.equal(requests(bn), 5, 'forwarded through bn.request on the page');
-  const newer = mockBinanceHost();
-  newer.getUserOpenid = () => Promise.resolve({ openId: 'o-1', token: `t-${Date.now()}` });
-  delete newer.getOpenId;
-  s = split({ host: newer, hostName: 'bn' });
-  const direct = await new ConsentBridge({ host: newer }).askOpenId();
-  assert.equal((await s.bridge.askOpenId()).kind, direct.kind, 'getUserOpenid is picked as in direct mode');
+  assert.equal((await s.bridge.forwardEmailAddressEvent({ detail: { code: `btn-mail-${Date.now()}` } })).kind, 'email');
+  assert.equal(requests(bn), 6, 'forwarded through bn.request on the page');
+  assert.equal(bn.calls.filter((c) => c.api !== 'request').length, 4, 'the button events made no host call');
+  // The newer open-id names: the page calls the same one the bridge picks.
+  for (const name of ['getUserOpenId', 'getUserOpenid']) {
+    const newer = mockBinanceHost();
+    newer[name] = name === 'getUserOpenid' ? () => Promise.resolve({ openId: 'o-1', token: `t-${Date.now()}` }) : (o) => setTimeout(() => o.success({ code: `c-${Date.now()}` }), 0);
+    delete newer.getOpenId;
+    s = split({ host: newer, hostName: 'bn' });
+    assert.equal((await s.bridge.askOpenId()).kind, 'openId', name);
+    assert.deepEqual(s.workerErrors, [], `${name}: the Worker's bridge asked for the same API`);
+  }
 });
 
 test('a Worker that never answers, or is killed mid-flow, fails the flow with WORKER_UNAVAILABLE', async () => {

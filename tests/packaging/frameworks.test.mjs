@@ -44,6 +44,15 @@ function project(name) {
   const manifest = JSON.parse(readFileSync(join(template, 'package.json'), 'utf8'));
   manifest.dependencies['mp-consent-bridge'] = `file:${pack()}`;
   writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
+  // The tarball keeps its name across builds: drop the installed copy and its lock entry so
+  // npm installs this build's tarball, not the one it remembers.
+  rmSync(join(dir, 'node_modules', 'mp-consent-bridge'), { recursive: true, force: true });
+  const lockFile = join(dir, 'package-lock.json');
+  if (existsSync(lockFile)) {
+    const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
+    delete lock.packages?.['node_modules/mp-consent-bridge'];
+    writeFileSync(lockFile, JSON.stringify(lock, null, 2));
+  }
   run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], dir);
   return dir;
 }

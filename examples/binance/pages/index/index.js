@@ -32,6 +32,10 @@ Page({
     return this.track(this.bridge.forwardPhoneNumberEvent(e));
   },
 
+  onEmailAddress(e) {
+    return this.track(this.bridge.forwardEmailAddressEvent(e));
+  },
+
   onOpenId() {
     return this.track(this.bridge.getOpenId());
   },

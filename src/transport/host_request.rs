@@ -2,12 +2,14 @@
 //! `bn.request` (success `{data, header, statusCode}`) and `my.request` (success
 //! `{data, status, headers}`; fails with `{error: 19, status}` on HTTP errors and
 //! `{error: 13}` on timeouts). The response is asked for as text, so parsing stays ours;
-//! the timeout aborts the returned RequestTask.
+//! the timeout aborts the returned RequestTask. The host's own request API may follow
+//! redirects; the bridge cannot see or stop that (SECURITY.md).
 
 use crate::prelude::*;
 
-use super::retry::parse_retry_after;
-use super::transport::{HttpRequest, HttpResponse, LocalFuture, Transport, TransportFailure};
+use crate::forward::{
+    parse_retry_after, HttpRequest, HttpResponse, LocalFuture, Transport, TransportFailure, MAX_BODY_BYTES,
+};
 use crate::host::{HostCall, RawSettlement};
 use crate::sys;
 use js_sys::Object;
@@ -35,25 +37,33 @@ fn status_of(value: &JsValue) -> Option<u16> {
         .map(|s| s as u16)
 }
 
+/// One response header, matched without regard to case; names and the value are
+/// bounded before they are copied.
 fn header_of(value: &JsValue, name: &str) -> Option<String> {
     let headers = [sys::get(value, "header"), sys::get(value, "headers")].into_iter().find(JsValue::is_object)?;
     let keys = sys::object_keys(&headers).ok()?;
     keys.iter()
-        .filter_map(|k| k.as_string())
+        .filter_map(|k| sys::string_within(&k, 64).ok())
         .find(|k| k.eq_ignore_ascii_case(name))
-        .and_then(|k| sys::get(&headers, &k).as_string())
+        .and_then(|k| sys::get_string(&headers, &k, 64).ok())
 }
 
-/// The body as text: strings as they are; objects a host parsed anyway, re-serialised.
-fn body_of(value: &JsValue) -> String {
+/// The body as text, or `None` when it is over the cap: strings as they are, objects a
+/// host parsed anyway re-serialised (in JS), each measured before it is copied.
+fn body_of(value: &JsValue) -> Option<String> {
     let data = sys::get(value, "data");
-    if let Some(text) = data.as_string() {
-        return text;
-    }
     if data.is_undefined() || data.is_null() {
-        return String::new();
+        return Some(String::new());
     }
-    js_sys::JSON::stringify(&data).ok().and_then(|s| s.as_string()).unwrap_or_default()
+    let text = if data.is_string() { data } else { js_sys::JSON::stringify(&data).map(JsValue::from).ok()? };
+    match sys::string_within(&text, MAX_BODY_BYTES) {
+        Ok(body) if body.len() <= MAX_BODY_BYTES => Some(body),
+        Ok(_) | Err(sys::Refused::TooLong) => None,
+        // Not text (a number, an ArrayBuffer): nothing JSON to read.
+        Err(sys::Refused::NotString) => Some(String::new()),
+        // What JSON.parse would have read, with U+FFFD: no token of ours comes back here.
+        Err(sys::Refused::LoneSurrogate) => Some(String::new()),
+    }
 }
 
 fn answer(value: &JsValue, status: u16) -> HttpResponse {
@@ -65,9 +75,10 @@ fn answer(value: &JsValue, status: u16) -> HttpResponse {
 }
 
 async fn send(host: JsValue, request: HttpRequest) -> Result<HttpResponse, TransportFailure> {
+    // Defined, not assigned, so a header named `__proto__` is sent like any other.
     let headers = Object::new();
     for (name, value) in &request.headers {
-        sys::set(&headers, name, &JsValue::from_str(value));
+        sys::define(&headers, name, &JsValue::from_str(value));
     }
     let options = Object::new();
     sys::set(&options, "url", &JsValue::from_str(&request.url));
@@ -94,7 +105,7 @@ async fn send(host: JsValue, request: HttpRequest) -> Result<HttpResponse, Trans
                 (Some(13.0), _) => Err(TransportFailure::Timeout),
                 (_, Some(status)) => Ok(answer(&value, status)),
                 _ => {
-                    let msg = ["errMsg", "errorMessage"].iter().find_map(|k| sys::get(&value, k).as_string());
+                    let msg = ["errMsg", "errorMessage"].iter().find_map(|k| sys::get_string(&value, k, 256).ok());
                     Err(TransportFailure::Network(msg.unwrap_or_else(|| "the host request failed".into())))
                 }
             }

@@ -1,0 +1,20 @@
+//! The Binance (`bn`) adapter: which host API yields each data token.
+
+use crate::consent::DataKind;
+use crate::sys;
+use wasm_bindgen::JsValue;
+
+/// Names of the open-id call, in order of preference: `getOpenId` (the original docs),
+/// `getUserOpenId` (the current docs, success `res.code`) and the promise-style
+/// `getUserOpenid` of jssdk ≥ 4.7 (`{openId?, token}`).
+const OPEN_ID_APIS: [&str; 3] = ["getOpenId", "getUserOpenId", "getUserOpenid"];
+
+/// The host API that provides `kind`: for the open id, the first of [`OPEN_ID_APIS`] the
+/// host has (`getOpenId` when it has none, so the error names the documented call).
+pub(super) fn data_api(host: Option<&JsValue>, kind: DataKind) -> &'static str {
+    let has = |api: &str| host.is_some_and(|h| sys::method(h, api).is_some());
+    match kind {
+        DataKind::OpenId => OPEN_ID_APIS.into_iter().find(|api| has(api)).unwrap_or("getOpenId"),
+        other => other.host_api(),
+    }
+}
