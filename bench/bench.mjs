@@ -23,9 +23,11 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 // 1. Weight per target.
 for (const target of ['bundler', 'web', 'node', 'miniprogram']) {
   const dir = join(pkg, target);
-  const wasmFile = readdirSync(dir).find((f) => f.endsWith('.wasm'));
-  const wasm = readFileSync(join(dir, wasmFile));
-  const glue = readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(dir, f)));
+  // miniprogram/ ships the same module brotli-compressed (.wasm.br): measure the module.
+  const wasmDir = target === 'miniprogram' ? join(pkg, 'web') : dir;
+  const wasm = readFileSync(join(wasmDir, readdirSync(wasmDir).find((f) => f.endsWith('.wasm'))));
+  // miniprogram/: the entry only (the split-mode halves have their own rows below).
+  const glue = readdirSync(dir).filter((f) => f.endsWith('.js') && (target !== 'miniprogram' || f === 'index.js')).map((f) => readFileSync(join(dir, f)));
   const glueRaw = glue.reduce((n, b) => n + b.length, 0);
   const glueGzip = glue.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0);
   const wasmGzip = gzipSync(wasm, { level: 9 }).length;
@@ -34,9 +36,20 @@ for (const target of ['bundler', 'web', 'node', 'miniprogram']) {
   row('weight', `${target}: js glue raw / gzip`, `${kb(glueRaw)} / ${kb(glueGzip)}`, `total gzip ${kb(wasmGzip + glueGzip)}`);
 }
 
+// In-package bytes per platform: what lands in the user's code package (files as shipped).
+{
+  const bytes = (...files) => files.reduce((n, f) => n + statSync(join(pkg, f)).size, 0);
+  const folder = readdirSync(join(pkg, 'miniprogram')).map((f) => `miniprogram/${f}`);
+  const core = ['miniprogram/index.js', 'miniprogram/mp_consent_bridge.wasm.br'];
+  row('in-package', 'WeChat: the whole miniprogram/ folder (build npm)', kb(bytes(...folder)), `.wasm.br ${kb(bytes(core[1]))} of it`);
+  row('in-package', 'Alipay: index.js + .wasm.br', kb(bytes(...core)));
+  row('in-package', 'Alipay split mode: + split-page.js + split-worker.js', kb(bytes(...core, 'miniprogram/split-page.js', 'miniprogram/split-worker.js')));
+  row('in-package', 'Binance / no brotli: index.js + plain .wasm', kb(bytes('miniprogram/index.js', 'web/mp_consent_bridge_bg.wasm')));
+}
+
 // The mini program entry loaded into a fresh context each time, so every load is cold.
 const miniSource = readFileSync(join(pkg, 'miniprogram', 'index.js'), 'utf8');
-const wasmBytes = readFileSync(join(pkg, 'miniprogram', 'mp_consent_bridge.wasm'));
+const wasmBytes = readFileSync(join(pkg, 'web', 'mp_consent_bridge_bg.wasm'));
 function freshEntry(extraGlobals = {}) {
   const context = vm.createContext({ console, setTimeout, clearTimeout, WebAssembly, TextEncoder, TextDecoder, ...extraGlobals });
   const module = { exports: {} };
@@ -268,6 +281,27 @@ function instantHost({ fail = false } = {}) {
   row('soak', 'JS heap: after warm-up -> end', `${kb(before.heap)} -> ${kb(after.heap)}`, after.heap > before.heap * 1.2 ? 'GREW' : 'flat (within 20%)');
   row('soak', 'externref table slots: after warm-up -> end', `${before.table} -> ${after.table}`, after.table > before.table ? 'GREW' : 'flat');
   row('soak', 'timers still armed / host callbacks still alive', `${live.size} / ${alive}`, `${armed} timers armed in all`);
+}
+
+// JavaScriptCore (Debian's jsc shell; iOS runs logic layers without JIT): each cold start
+// is a fresh jsc process (evaluate the entry + load the wasm by path); per-flow times use
+// instant mock hosts, so they are the bridge's own cost in this engine.
+{
+  const { buildDriver, runDriver } = await import('../tests/jsc/run.mjs');
+  const driver = await buildDriver();
+  for (const jit of [true, false]) {
+    const label = jit ? 'JIT on' : 'JIT off (JSC_useJIT=false)';
+    const starts = [];
+    let flows = [];
+    for (let i = 0; i < (quick ? 3 : 7); i += 1) {
+      const out = await runDriver(driver, ['bench', i === 0 ? (quick ? '200' : '1000') : '0', pkg], { jit });
+      if (out.FATAL || !out.START) throw new Error(`jsc bench failed: ${JSON.stringify(out.FATAL)} ${out.stderr}`);
+      starts.push(out.START.totalMs);
+      if (i === 0) flows = out.BENCH;
+    }
+    row('jsc', `${label}: cold start (evaluate entry + load wasm), median`, `${median(starts).toFixed(1)} ms`, `${starts.length} fresh processes`);
+    for (const f of flows) row('jsc', `${label}: ${f.name}`, `${f.usPerFlow.toFixed(0)} µs/flow`, `${f.count} flows, instant mock host`);
+  }
 }
 
 const width = [10, 56, 30];

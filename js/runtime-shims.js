@@ -39,9 +39,31 @@ function needWebAssembly(what) {
   return realWebAssembly;
 }
 
+const PLAIN = 'the plain module (mp-consent-bridge/web/mp_consent_bridge_bg.wasm, copied into your code package)';
+const isBrotli = (path) => typeof path === 'string' && /\.br$/i.test(path);
+
+/** Bytes that are a wasm module start with "\0asm"; brotli (.wasm.br) bytes do not. */
+function checkModuleBytes(bytes, what) {
+  const view = Object.prototype.toString.call(bytes) === '[object ArrayBuffer]' ? new Uint8Array(bytes, 0, Math.min(4, bytes.byteLength)) : ArrayBuffer.isView(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, Math.min(4, bytes.byteLength)) : null;
+  if (view && !(view.length === 4 && view[0] === 0 && view[1] === 0x61 && view[2] === 0x73 && view[3] === 0x6d)) {
+    throw configError(`load({ ${what} }) got bytes that are not a WebAssembly module (a brotli-compressed .wasm.br?). This runtime does not decompress brotli: load ${PLAIN} instead.`);
+  }
+  return bytes;
+}
+
+/** A loader that failed on a .wasm.br most likely cannot decompress brotli: say so. */
+function explainBrotli(promise, path, who) {
+  if (!isBrotli(path)) return promise;
+  return Promise.resolve(promise).catch((e) => {
+    const error = configError(`${who} could not instantiate ${path}: it may not decompress brotli .wasm.br files (WeChat needs base library 2.14 or later). Load ${PLAIN} instead. (${e && e.name ? e.name : 'error'}: ${e && e.message ? e.message : String(e)})`);
+    throw error;
+  });
+}
+
 function byPath(path, imports) {
-  if (typeof WXWebAssembly !== 'undefined') return WXWebAssembly.instantiate(path, imports);
-  if (typeof MYWebAssembly !== 'undefined') return MYWebAssembly.instantiate(path, imports);
+  if (typeof WXWebAssembly !== 'undefined') return explainBrotli(WXWebAssembly.instantiate(path, imports), path, 'WXWebAssembly');
+  if (typeof MYWebAssembly !== 'undefined') return explainBrotli(MYWebAssembly.instantiate(path, imports), path, 'MYWebAssembly');
+  if (isBrotli(path)) throw configError(`load({ path: '${path}' }) needs WXWebAssembly or MYWebAssembly, which decompress brotli .wasm.br files; this runtime has neither: load ${PLAIN} with load({ bytes }) or load({ instantiate, path }).`);
   throw configError('load({ path }) found no WXWebAssembly or MYWebAssembly; pass load({ instantiate: (path, imports) => ..., path }).');
 }
 
@@ -51,10 +73,10 @@ function start(options, imports) {
   }
   if (typeof options.instantiate === 'function') {
     if (typeof options.path !== 'string') throw configError('load({ instantiate }) also needs the path of the .wasm in the code package.');
-    return options.instantiate(options.path, imports);
+    return explainBrotli(options.instantiate(options.path, imports), options.path, 'The instantiate function passed to load()');
   }
   if (options.module !== undefined) return needWebAssembly('module').instantiate(options.module, imports);
-  if (options.bytes !== undefined) return needWebAssembly('bytes').instantiate(options.bytes, imports);
+  if (options.bytes !== undefined) return needWebAssembly('bytes').instantiate(checkModuleBytes(options.bytes, 'bytes'), imports);
   if (options.url !== undefined) {
     const wasm = needWebAssembly('url');
     if (typeof fetch !== 'function') throw configError('load({ url }) needs fetch; pass { bytes } or { instantiate, path } instead.');
@@ -63,7 +85,7 @@ function start(options, imports) {
         if (!response.ok) throw configError(`load({ url }) got HTTP ${response.status} for the .wasm.`);
         return response.arrayBuffer();
       })
-      .then((bytes) => wasm.instantiate(bytes, imports));
+      .then((bytes) => wasm.instantiate(checkModuleBytes(bytes, 'url'), imports));
   }
   if (typeof options.path === 'string') return byPath(options.path, imports);
   throw configError('load() expects one of { instantiate, path }, { path }, { bytes }, { module } or { url }.');

@@ -1,7 +1,7 @@
 // Merges the three wasm-pack outputs with pkg-template/ into ONE npm package in pkg/,
 // then prints the weight line (raw and gzip bytes of the .wasm and of the JS glue).
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -69,7 +69,13 @@ async function buildMiniprogram() {
     logLevel: 'warning',
     ...MINIFY,
   });
-  cpSync(join(out, 'web', 'mp_consent_bridge_bg.wasm'), join(dest, 'mp_consent_bridge.wasm'));
+  // Brotli only: WeChat (base library >= 2.14) and Alipay instantiate a .wasm.br path
+  // themselves, and everything in this folder lands in the user's code package (42 KB
+  // instead of 110 KB). Runtimes that need the plain file (Binance: undocumented; any
+  // load({ bytes }) runtime) take web/mp_consent_bridge_bg.wasm, the same module.
+  const plain = readFileSync(join(out, 'web', 'mp_consent_bridge_bg.wasm'));
+  const brotli = brotliCompressSync(plain, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: plain.length } });
+  writeFileSync(join(dest, 'mp_consent_bridge.wasm.br'), brotli);
   const web = readFileSync(join(out, 'web', 'mp_consent_bridge.d.ts'), 'utf8');
   const cut = web.indexOf('export type InitInput');
   if (cut < 0) throw new Error('assemble: the web declarations changed shape (no InitInput)');
@@ -78,6 +84,36 @@ async function buildMiniprogram() {
     web.slice(0, cut) + readFileSync(join(root, 'js', 'miniprogram.d.ts'), 'utf8'),
   );
   writeFileSync(join(dest, 'package.json'), '{ "type": "commonjs" }\n');
+  await buildSplit(dest);
+}
+
+// Split mode (js/split-page.js, js/split-worker.js): the page half is plain JS with no
+// wasm; the Worker half requires ./index.js beside it at run time instead of bundling the
+// glue a second time (every file in miniprogram/ lands in the user's code package).
+async function buildSplit(dest) {
+  const { build } = await import('esbuild');
+  const entry = {
+    name: 'miniprogram-entry',
+    setup(b) {
+      b.onResolve({ filter: /^mp-consent-bridge-miniprogram-entry$/ }, () => ({ path: './index.js', external: true }));
+    },
+  };
+  for (const half of ['split-page', 'split-worker']) {
+    await build({
+      entryPoints: [join(root, 'js', `${half}.js`)],
+      outfile: join(dest, `${half}.js`),
+      bundle: true,
+      format: 'cjs',
+      platform: 'neutral',
+      target: 'es2017',
+      define: { __MPCB_VERSION__: JSON.stringify(version) },
+      plugins: [entry],
+      minifyIdentifiers: true,
+      logLevel: 'warning',
+      ...MINIFY,
+    });
+    cpSync(join(root, 'js', `${half}.d.ts`), join(dest, `${half}.d.ts`));
+  }
 }
 
 const size = (file) => {
@@ -88,9 +124,11 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const lines = [];
 for (const to of [...Object.values(targets), 'miniprogram']) {
   const dir = join(out, to);
-  const wasm = size(join(dir, to === 'miniprogram' ? 'mp_consent_bridge.wasm' : 'mp_consent_bridge_bg.wasm'));
+  // miniprogram/ ships the module brotli-compressed; its gzip figure is the plain module's.
+  const wasm = size(join(to === 'miniprogram' ? join(out, 'web') : dir, 'mp_consent_bridge_bg.wasm'));
   const glue = readdirSync(dir)
-    .filter((f) => f.endsWith('.js'))
+    // miniprogram/: the entry only; the split-mode halves get their own line below.
+    .filter((f) => f.endsWith('.js') && (to !== 'miniprogram' || f === 'index.js'))
     .map((f) => size(join(dir, f)))
     .reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip }), { raw: 0, gzip: 0 });
   lines.push(
@@ -101,3 +139,22 @@ for (const to of [...Object.values(targets), 'miniprogram']) {
 }
 console.log(`assembled pkg/ (mp-consent-bridge ${version}, ${readdirSync(out).length} entries)`);
 for (const l of lines) console.log(l);
+const halves = ['split-page', 'split-worker'].map((h) => `${h}.js ${size(join(out, 'miniprogram', `${h}.js`)).raw} B raw / ${size(join(out, 'miniprogram', `${h}.js`)).gzip} B gzip`);
+console.log(`weight split       ${halves.join('; ')}`);
+// What lands in a user's code package (bytes on disk, before the platform's own packing).
+const bytesOf = (...parts) => parts.reduce((n, p) => n + readFileSync(join(out, ...p)).length, 0);
+const folder = readdirSync(join(out, 'miniprogram')).map((f) => ['miniprogram', f]);
+const inPackage = {
+  // WeChat's "build npm" copies the whole miniprogram/ folder (tests/packaging proves it).
+  wechat: bytesOf(...folder),
+  // Alipay: the entry and the .wasm.br; in split mode also both halves.
+  alipay: bytesOf(['miniprogram', 'index.js'], ['miniprogram', 'mp_consent_bridge.wasm.br']),
+  alipaySplit: bytesOf(['miniprogram', 'index.js'], ['miniprogram', 'mp_consent_bridge.wasm.br'], ['miniprogram', 'split-page.js'], ['miniprogram', 'split-worker.js']),
+  // Binance (loader undocumented): the entry and the plain module.
+  binance: bytesOf(['miniprogram', 'index.js'], ['web', 'mp_consent_bridge_bg.wasm']),
+};
+writeFileSync(join(root, 'build', 'weight-in-package.json'), JSON.stringify(inPackage) + '\n');
+console.log(
+  `weight in-package wechat (whole miniprogram/ folder) ${kb(inPackage.wechat)}; alipay (index.js + .wasm.br) ${kb(inPackage.alipay)}, ` +
+    `split mode ${kb(inPackage.alipaySplit)}; binance (index.js + plain .wasm) ${kb(inPackage.binance)}`,
+);

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const entry = require(`${root}pkg/miniprogram/index.js`);
-const bytes = readFileSync(`${root}pkg/miniprogram/mp_consent_bridge.wasm`);
+// The plain module (miniprogram/ ships it brotli-compressed; web/ has it as it is).
+const bytes = readFileSync(`${root}pkg/web/mp_consent_bridge_bg.wasm`);
 let instance;
 await entry.load({
   instantiate: (path, imports) => WebAssembly.instantiate(bytes, imports).then((r) => ((instance = r.instance), r)),

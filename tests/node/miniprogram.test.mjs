@@ -9,6 +9,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from '
 import { join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { brotliDecompressSync } from 'node:zlib';
 import { mockAlipayHost, mockBinanceHost } from '../../js/mock-hosts.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -19,19 +20,23 @@ const codePackage = join(root, 'build', 'mp-code-package');
 rmSync(codePackage, { recursive: true, force: true });
 mkdirSync(join(codePackage, 'miniprogram_npm'), { recursive: true });
 cpSync(join(root, 'pkg', 'miniprogram'), join(codePackage, 'miniprogram_npm', 'mp-consent-bridge'), { recursive: true });
-const wasmPath = '/miniprogram_npm/mp-consent-bridge/mp_consent_bridge.wasm';
+const wasmPath = '/miniprogram_npm/mp-consent-bridge/mp_consent_bridge.wasm.br';
+// The plain module, for runtimes that instantiate bytes (the same module, uncompressed).
+const plainWasm = join(root, 'pkg', 'web', 'mp_consent_bridge_bg.wasm');
 
 /** A fresh logic-layer-like context with the package loaded into it. */
 function logicLayer(hosts) {
   const paths = [];
   const WXWebAssembly = {
-    // Like WeChat: only a path inside the code package, resolved against its root.
+    // Like WeChat: only a path inside the code package, resolved against its root; a
+    // .wasm.br is decompressed (base library >= 2.14).
     instantiate(path, imports) {
       paths.push(path);
-      if (typeof path !== 'string' || !path.endsWith('.wasm')) return Promise.reject(new Error('path must be a .wasm inside the code package'));
+      if (typeof path !== 'string' || !/\.wasm(\.br)?$/.test(path)) return Promise.reject(new Error('path must be a .wasm or .wasm.br inside the code package'));
       const file = normalize(join(codePackage, path));
       if (!file.startsWith(codePackage)) return Promise.reject(new Error('path outside the code package'));
-      return WebAssembly.instantiate(readFileSync(file), imports);
+      const bytes = readFileSync(file);
+      return WebAssembly.instantiate(path.endsWith('.br') ? brotliDecompressSync(bytes) : bytes, imports);
     },
   };
   const context = vm.createContext({ console, setTimeout, clearTimeout, WXWebAssembly, ...hosts });
@@ -119,7 +124,10 @@ test('load() explains what is missing instead of failing obscurely', async () =>
   await assert.rejects(api.load({ bytes: new Uint8Array(8) }), (e) => e.code === 'INVALID_CONFIG' && /WebAssembly/.test(e.message));
   await assert.rejects(api.load(undefined), (e) => e.code === 'INVALID_CONFIG');
   await assert.rejects(api.load({ instantiate: () => Promise.resolve({}), path: wasmPath }), (e) => e.code === 'INVALID_CONFIG');
-  await api.load({ instantiate: (p, i) => WebAssembly.instantiate(readFileSync(join(codePackage, p)), i), path: wasmPath });
+  // A loader that cannot decompress brotli gets a message naming the plain file.
+  const noBrotli = (p, i) => WebAssembly.instantiate(readFileSync(join(codePackage, p)), i);
+  await assert.rejects(api.load({ instantiate: noBrotli, path: wasmPath }), (e) => e.code === 'INVALID_CONFIG' && /brotli/.test(e.message) && /web\/mp_consent_bridge_bg\.wasm/.test(e.message));
+  await api.load({ instantiate: (p, i) => WebAssembly.instantiate(readFileSync(plainWasm), i), path: '/mp_consent_bridge.wasm' });
   const bridge = new api.ConsentBridge({});
   assert.equal((await bridge.askEmailAddress()).kind, 'email');
 });
@@ -141,7 +149,7 @@ test('where the runtime has TextEncoder/TextDecoder, the entry uses them, not th
   const context = vm.createContext({ console, setTimeout, clearTimeout, WebAssembly, TextEncoder: SpyEncoder, TextDecoder: SpyDecoder });
   const module = { exports: {} };
   vm.runInContext(`(function (module, exports) {\n${readFileSync(join(root, 'pkg', 'miniprogram', 'index.js'), 'utf8')}\n})`, context)(module, module.exports);
-  await module.exports.load({ bytes: readFileSync(join(root, 'pkg', 'miniprogram', 'mp_consent_bridge.wasm')) });
+  await module.exports.load({ bytes: readFileSync(plainWasm) });
   const bridge = new module.exports.ConsentBridge({ host: mockAlipayHost() });
   assert.equal((await bridge.askOpenUserInfo()).nickName, 'Mock User');
   assert.ok(made.encoders >= 1 && made.decoders >= 1, `native classes constructed: ${JSON.stringify(made)}`);
@@ -156,7 +164,7 @@ function freshEntryWithWebAssembly() {
 }
 
 test('in Node and browsers the same entry loads from bytes or a compiled module', async () => {
-  const bytes = readFileSync(join(root, 'pkg', 'miniprogram', 'mp_consent_bridge.wasm'));
+  const bytes = readFileSync(plainWasm);
   // Here the runtime has a WebAssembly global, as Node and browsers do.
   const context = vm.createContext({ console, setTimeout, clearTimeout, WebAssembly, bn: mockBinanceHost() });
   const source = readFileSync(join(root, 'pkg', 'miniprogram', 'index.js'), 'utf8');
@@ -165,4 +173,22 @@ test('in Node and browsers the same entry loads from bytes or a compiled module'
   await module.exports.load({ module: await WebAssembly.compile(bytes) });
   const consent = await new module.exports.ConsentBridge({}).askOpenId();
   assert.equal(consent.kind, 'openId');
+});
+
+test('a .wasm.br where the runtime cannot decompress it fails with a message that names the plain file', async () => {
+  const brotli = readFileSync(join(root, 'pkg', 'miniprogram', 'mp_consent_bridge.wasm.br'));
+  const names = (e) => e.code === 'INVALID_CONFIG' && /brotli/.test(e.message) && /mp-consent-bridge\/web\/mp_consent_bridge_bg\.wasm/.test(e.message);
+  await assert.rejects(freshEntryWithWebAssembly().load({ bytes: brotli }), names);
+  await assert.rejects(freshEntryWithWebAssembly().load({ bytes: new Uint8Array(brotli).buffer }), names);
+  // No WXWebAssembly / MYWebAssembly: a .br path cannot work at all.
+  await assert.rejects(freshEntryWithWebAssembly().load({ path: '/x/mp_consent_bridge.wasm.br' }), names);
+  // An old WeChat base library that rejects .br paths.
+  const { api } = logicLayer({ bn: mockBinanceHost() });
+  const context = vm.createContext({ console, setTimeout, clearTimeout, WXWebAssembly: { instantiate: () => Promise.reject(new Error('invalid wasm')) } });
+  const module = { exports: {} };
+  vm.runInContext(`(function (module, exports) {\n${readFileSync(join(root, 'pkg', 'miniprogram', 'index.js'), 'utf8')}\n})`, context)(module, module.exports);
+  await assert.rejects(module.exports.load({ path: wasmPath }), (e) => names(e) && /2\.14/.test(e.message));
+  // The shipped .br is the plain module, compressed.
+  assert.deepEqual(brotliDecompressSync(brotli), readFileSync(plainWasm));
+  await api.load({ path: wasmPath });
 });

@@ -46,7 +46,7 @@ await check('npm pack produces a tarball with every target, the types and the RE
     'web/mp_consent_bridge.js', 'web/mp_consent_bridge_bg.wasm', 'web/mp_consent_bridge.d.ts',
     'node/mp_consent_bridge.js', 'node/mp_consent_bridge_bg.wasm', 'node/mp_consent_bridge.d.ts',
     'testing/mock-hosts.js', 'testing/mock-hosts.d.ts',
-    'miniprogram/index.js', 'miniprogram/index.d.ts', 'miniprogram/mp_consent_bridge.wasm',
+    'miniprogram/index.js', 'miniprogram/index.d.ts', 'miniprogram/mp_consent_bridge.wasm.br',
   ]) assert(files.includes(needed), `tarball lacks ${needed}`);
   assert(!files.some((f) => f.endsWith('.gitignore')), 'tarball holds a .gitignore');
   console.log(`  ${info.filename}: ${info.files.length} files, ${info.size} B packed, ${info.unpackedSize} B unpacked`);
@@ -69,7 +69,7 @@ await check('Node: require and import of the installed package run a flow', () =
   const mini = run('node', ['-e', `
     const { load, ConsentBridge } = require('mp-consent-bridge/miniprogram');
     const { readFileSync } = require('node:fs');
-    const bytes = readFileSync(require.resolve('mp-consent-bridge/miniprogram').replace(/index\\.js$/, 'mp_consent_bridge.wasm'));
+    const bytes = readFileSync(require.resolve('mp-consent-bridge/web/mp_consent_bridge_bg.wasm'));
     import('mp-consent-bridge/testing').then(async ({ mockAlipayHost }) => {
       await load({ bytes });
       const p = await new ConsentBridge({ host: mockAlipayHost() }).askOpenUserInfo();
