@@ -224,8 +224,9 @@ async fn bad_or_missing_response_signatures_are_errors() {
         assert_eq!(sim.received().await.len(), 1, "{kind}: not retried");
     }
     // A client configured with the wrong platform key trusts nothing either.
-    let wrong = AlipayPlusConfig::new(CLIENT, &read("merchant_private.pem"), &read("merchant_public.pem"), "1", &sim.url)
-        .expect("config");
+    let wrong =
+        AlipayPlusConfig::new(CLIENT, &read("merchant_private.pem"), &read("merchant_public.pem"), "1", &sim.url)
+            .expect("config");
     let client = AlipayPlusClient::new(wrong, ReqwestClient::new().expect("http"), SystemClock);
     let code = sim.auth_code(&["USER_ID"]).await;
     assert_eq!(client.apply_token(&code).await.expect_err("wrong key").code(), ErrorCode::SignatureInvalid);
@@ -249,7 +250,7 @@ async fn unsigned_5xx_is_retried_and_transport_failure_is_network() {
         .expect("retries");
     let client = AlipayPlusClient::new(config, ReqwestClient::new().expect("http"), SystemClock);
     let e = client.apply_token("AC-x").await.expect_err("no server");
-    assert_eq!(e.code(), ErrorCode::Network, "{e}");
+    assert_eq!(e.code(), ErrorCode::Unreachable, "{e}");
 }
 
 #[tokio::test]
@@ -257,14 +258,21 @@ async fn the_simulator_checks_who_signed_what_and_when() {
     let sim = start().await;
     let code = sim.auth_code(&["USER_ID"]).await;
     // Signed with a key the platform does not have for this merchant.
-    let wrong_key = AlipayPlusConfig::new(CLIENT, &read("platform_private.pem"), &read("platform_public.pem"), "1", &sim.url)
-        .expect("config");
+    let wrong_key =
+        AlipayPlusConfig::new(CLIENT, &read("platform_private.pem"), &read("platform_public.pem"), "1", &sim.url)
+            .expect("config");
     let client = AlipayPlusClient::new(wrong_key, ReqwestClient::new().expect("http"), SystemClock);
     let e = client.apply_token(&code).await.expect_err("wrong key");
     assert_eq!((e.code(), e.platform_code()), (ErrorCode::AuthFailed, Some("INVALID_SIGNATURE")));
     // Another client id.
-    let other = AlipayPlusConfig::new("OTHER_CLIENT", &read("merchant_private.pem"), &read("platform_public.pem"), "1", &sim.url)
-        .expect("config");
+    let other = AlipayPlusConfig::new(
+        "OTHER_CLIENT",
+        &read("merchant_private.pem"),
+        &read("platform_public.pem"),
+        "1",
+        &sim.url,
+    )
+    .expect("config");
     let client = AlipayPlusClient::new(other, ReqwestClient::new().expect("http"), SystemClock);
     let e = client.apply_token(&code).await.expect_err("other client");
     assert_eq!((e.code(), e.platform_code()), (ErrorCode::AuthFailed, Some("INVALID_AUTH_CLIENT")));
@@ -310,7 +318,10 @@ async fn the_simulator_refuses_tampered_and_unencoded_signatures() {
     let raw = signer.sign_raw(&content_to_sign("POST", path, CLIENT, &time, body.as_bytes())).expect("sign");
     let plain = base64::engine::general_purpose::STANDARD.encode(&raw);
     if plain.contains(['+', '/', '=']) {
-        assert_eq!(send(format!("algorithm=RSA256, keyVersion=1, signature={plain}"), body.clone()).await, "INVALID_SIGNATURE");
+        assert_eq!(
+            send(format!("algorithm=RSA256, keyVersion=1, signature={plain}"), body.clone()).await,
+            "INVALID_SIGNATURE"
+        );
     }
     let header = signer.signature_header("POST", path, CLIENT, &time, body.as_bytes()).expect("sign");
     let tampered = body.replace("AUTHORIZATION_CODE", "REFRESH_TOKEN");

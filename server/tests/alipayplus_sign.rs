@@ -28,8 +28,7 @@ fn merchant_verifier() -> RsaVerifier {
 const CLIENT: &str = "TEST_5X00000000000000";
 const TIME: &str = "2026-12-02T03:13:38+00:00";
 const URI: &str = "/v2/authorizations/applyToken";
-const BODY: &str =
-    r#"{"authClientId":"TEST_5X00000000000000","grantType":"AUTHORIZATION_CODE","authCode":"2810111301lGZcM9CjlF91WH00039190xxxx"}"#;
+const BODY: &str = r#"{"authClientId":"TEST_5X00000000000000","grantType":"AUTHORIZATION_CODE","authCode":"2810111301lGZcM9CjlF91WH00039190xxxx"}"#;
 
 #[test]
 fn content_is_method_uri_newline_client_time_body() {
@@ -79,7 +78,10 @@ fn every_part_of_the_message_is_covered() {
 fn wrong_key_missing_and_malformed_headers_are_errors() {
     let header = merchant().signature_header("POST", URI, CLIENT, TIME, BODY.as_bytes()).expect("sign");
     let platform = RsaVerifier::from_pem(&read("platform_public.pem"), None).expect("platform key");
-    assert_eq!(platform.verify_header(Some(&header), "POST", URI, CLIENT, TIME, BODY.as_bytes()), Err(SignError::Mismatch));
+    assert_eq!(
+        platform.verify_header(Some(&header), "POST", URI, CLIENT, TIME, BODY.as_bytes()),
+        Err(SignError::Mismatch)
+    );
     let v = merchant_verifier();
     let check = |h: Option<&str>| v.verify_header(h, "POST", URI, CLIENT, TIME, BODY.as_bytes());
     assert_eq!(check(None), Err(SignError::MissingHeader));

@@ -185,7 +185,9 @@ impl<H: HttpClient, C: Clock> AlipayPlusClient<H, C> {
             };
             let outcome = match self.http.send(request).await {
                 Ok(response) => self.read(path, &response, secret),
-                Err(e) if matches!(e.code(), ErrorCode::Network | ErrorCode::Timeout) => Outcome::Retry(e),
+                Err(e) if matches!(e.code(), ErrorCode::Network | ErrorCode::Unreachable | ErrorCode::Timeout) => {
+                    Outcome::Retry(e)
+                }
                 Err(e) => Outcome::Final(e),
             };
             match outcome {
@@ -205,8 +207,11 @@ impl<H: HttpClient, C: Clock> AlipayPlusClient<H, C> {
             // Something in front of the platform (a proxy, a load balancer) failed: the
             // request may not have been processed, like `U`.
             return Outcome::Retry(
-                Error::new(ErrorCode::Network, format!("the platform answered HTTP {} without a signature", response.status))
-                    .with_status(response.status),
+                Error::new(
+                    ErrorCode::Network,
+                    format!("the platform answered HTTP {} without a signature", response.status),
+                )
+                .with_status(response.status),
             );
         }
         let client_id = response.header("client-id");

@@ -49,7 +49,9 @@ fn check_id(what: &str, value: &str) -> Result<String> {
 }
 
 fn check_path(what: &str, path: &str) -> Result<String> {
-    if path.starts_with('/') && path.len() <= 256 && path.bytes().all(|b| b.is_ascii_graphic() && b != b'?' && b != b'#')
+    if path.starts_with('/')
+        && path.len() <= 256
+        && path.bytes().all(|b| b.is_ascii_graphic() && b != b'?' && b != b'#')
     {
         Ok(path.to_owned())
     } else {

@@ -94,8 +94,9 @@ fn to_i64(ms: u64) -> i64 {
 
 fn new_session_id() -> Result<Secret<String>> {
     let mut bytes = [0u8; SESSION_ID_BYTES];
-    getrandom::fill(&mut bytes)
-        .map_err(|_| Error::new(ErrorCode::Store, "the system random number generator failed; cannot create a session"))?;
+    getrandom::fill(&mut bytes).map_err(|_| {
+        Error::new(ErrorCode::Store, "the system random number generator failed; cannot create a session")
+    })?;
     Ok(Secret::new(URL_SAFE_NO_PAD.encode(bytes)))
 }
 
@@ -193,10 +194,8 @@ pub async fn fresh_session<H: HttpClient, C: Clock, K: Clock, S: SessionStore + 
     if session.access_expires_at_ms > now + REFRESH_MARGIN_MS {
         return Ok(Some(session));
     }
-    let usable_refresh = session
-        .refresh_token
-        .as_ref()
-        .filter(|_| session.refresh_expires_at_ms.is_none_or(|r| r > now));
+    let usable_refresh =
+        session.refresh_token.as_ref().filter(|_| session.refresh_expires_at_ms.is_none_or(|r| r > now));
     let Some(refresh) = usable_refresh else {
         return Ok((session.access_expires_at_ms > now).then_some(session));
     };

@@ -268,7 +268,9 @@ impl SignatureHeader {
                 "algorithm" => &mut algorithm,
                 "keyversion" => &mut key_version,
                 "signature" => &mut signature,
-                _ => return Err(SignError::MalformedHeader("unknown field (expected algorithm, keyVersion, signature)")),
+                _ => {
+                    return Err(SignError::MalformedHeader("unknown field (expected algorithm, keyVersion, signature)"))
+                }
             };
             if slot.replace(v.trim()).is_some() {
                 return Err(SignError::MalformedHeader("a field appears twice"));

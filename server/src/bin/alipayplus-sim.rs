@@ -34,8 +34,9 @@ async fn main() {
         }
     }
     let client_id = client_id.unwrap_or_else(|| fail("--client-id is required"));
-    let merchant = RsaVerifier::from_pem(&read(&merchant.unwrap_or_else(|| fail("--merchant-public-key is required"))), None)
-        .unwrap_or_else(|e| fail(&format!("merchant public key: {e}")));
+    let merchant =
+        RsaVerifier::from_pem(&read(&merchant.unwrap_or_else(|| fail("--merchant-public-key is required"))), None)
+            .unwrap_or_else(|e| fail(&format!("merchant public key: {e}")));
     let platform =
         RsaSigner::from_pem(&read(&platform.unwrap_or_else(|| fail("--platform-private-key is required"))), "1")
             .unwrap_or_else(|e| fail(&format!("platform private key: {e}")));

@@ -193,7 +193,11 @@ impl std::ops::Deref for Shared {
 
 impl Shared {
     pub fn new(config: SimConfig) -> Self {
-        Shared(Arc::new(SharedInner { config, inner: Mutex::new(Inner::default()), clock_offset_ms: AtomicU64::new(0) }))
+        Shared(Arc::new(SharedInner {
+            config,
+            inner: Mutex::new(Inner::default()),
+            clock_offset_ms: AtomicU64::new(0),
+        }))
     }
 
     /// The simulator's time: the system clock plus every advance asked for.
