@@ -6,6 +6,17 @@
 //! `POST /__test/fault`, exposes what was received at `GET /__test/received`, and audits
 //! the client at `GET /__test/violations` (a token in a URL, or one token under two
 //! idempotency keys).
+//!
+//! With Binance credentials in the environment (see [`binance`]), the data-token routes
+//! also exchange the token with the Binance Open Service and answer what the page needs
+//! (the open id; the phone number and email masked), `/consent/subscriptions` keeps the
+//! push tokens, and `POST /merchant/binance/send` sends a template message with one.
+//!
+//! With Alipay+ credentials (see [`alipayplus`]), `/consent/auth-code` exchanges the code
+//! (applyToken, inquiryUserInfo) and answers `{session, user}`, never a token.
+
+pub mod alipayplus;
+pub mod binance;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -101,6 +112,8 @@ struct Inner {
 pub struct AppState {
     inner: Arc<Mutex<Inner>>,
     faults_enabled: bool,
+    binance: Option<Arc<binance::BinanceSetup>>,
+    alipayplus: Option<Arc<alipayplus::AlipayPlusSetup>>,
 }
 
 fn now_ms() -> u64 {
@@ -272,9 +285,9 @@ async fn consent(state: AppState, route: Route, uri: Uri, headers: HeaderMap, bo
         Some(FaultKind::Drop) => broken_body(),
         Some(FaultKind::Slow { ms }) => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
-            handle(&state, route, key.clone(), &body)
+            handle_with_platform(&state, route, key.clone(), &headers, &body).await
         }
-        None => handle(&state, route, key.clone(), &body),
+        None => handle_with_platform(&state, route, key.clone(), &headers, &body).await,
     };
     let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((_, r)) = inner.received.iter_mut().find(|(s, _)| *s == serial) {
@@ -283,9 +296,84 @@ async fn consent(state: AppState, route: Route, uri: Uri, headers: HeaderMap, bo
     cors(response)
 }
 
+/// Whether any of `secrets` was already accepted (the answer is then a replay or a 409).
+fn already_used(state: &AppState, secrets: &[String]) -> bool {
+    let inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
+    secrets.iter().any(|s| inner.used.contains_key(s))
+}
+
+/// [`handle`], with the platform's half first when Binance is configured: a data token
+/// is exchanged (getOpenData) and push tokens are stored before the token counts as
+/// accepted. Validation and single use come first, so a replay never reaches the platform.
+async fn handle_with_platform(
+    state: &AppState,
+    route: Route,
+    key: Option<String>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    if let (Route::AuthCode, Some(setup)) = (route, state.alipayplus.clone()) {
+        return handle_auth_code(state, &setup, key, body).await;
+    }
+    let Some(setup) = state.binance.clone() else { return handle(state, route, key, body, None) };
+    let secrets = match validate(route, body, now_ms()) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if already_used(state, &secrets) {
+        return handle(state, route, key, body, None);
+    }
+    match route {
+        Route::Data(kind) if setup.exchange_enabled() => {
+            let Ok(parsed) = serde_json::from_slice::<DataTokenBody>(body) else {
+                return handle(state, route, key, body, None);
+            };
+            match binance::exchange(&setup, kind, &parsed).await {
+                Ok(extra) => handle(state, route, key, body, Some(extra)),
+                Err(r) => r,
+            }
+        }
+        Route::Subscriptions => {
+            let Ok(parsed) = serde_json::from_slice::<SubscriptionsBody>(body) else {
+                return handle(state, route, key, body, None);
+            };
+            match binance::store_subscriptions(&setup, &binance::user_of(headers), &parsed, now_ms()) {
+                Ok(()) => handle(state, route, key, body, None),
+                Err(r) => r,
+            }
+        }
+        _ => handle(state, route, key, body, None),
+    }
+}
+
+/// `/consent/auth-code` with Alipay+ configured: validation and single use first (a
+/// replay never reaches the platform), then applyToken, inquiryUserInfo and a session;
+/// the answer gains `{session, user}`.
+async fn handle_auth_code(
+    state: &AppState,
+    setup: &alipayplus::AlipayPlusSetup,
+    key: Option<String>,
+    body: &[u8],
+) -> Response {
+    let secrets = match validate(Route::AuthCode, body, now_ms()) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if already_used(state, &secrets) {
+        return handle(state, Route::AuthCode, key, body, None);
+    }
+    let Ok(parsed) = serde_json::from_slice::<AuthCodeBody>(body) else {
+        return handle(state, Route::AuthCode, key, body, None);
+    };
+    match alipayplus::exchange(setup, &parsed).await {
+        Ok(extra) => handle(state, Route::AuthCode, key, body, Some(extra)),
+        Err(r) => r,
+    }
+}
+
 /// Handles a consent body: validation, single use (replaying the stored answer for the
-/// same idempotency key), and the answer.
-fn handle(state: &AppState, route: Route, key: Option<String>, body: &[u8]) -> Response {
+/// same idempotency key), and the answer (with `extra` fields merged in).
+fn handle(state: &AppState, route: Route, key: Option<String>, body: &[u8], extra: Option<Value>) -> Response {
     let secrets = match validate(route, body, now_ms()) {
         Ok(s) => s,
         Err(r) => return r,
@@ -310,6 +398,9 @@ fn handle(state: &AppState, route: Route, key: Option<String>, body: &[u8]) -> R
     if let Route::Subscriptions = route {
         answer["stored"] = json!(secrets.len());
     }
+    if let (Some(Value::Object(extra)), Some(obj)) = (extra, answer.as_object_mut()) {
+        obj.extend(extra);
+    }
     for secret in secrets {
         inner.used.insert(secret, (key.clone(), answer.clone()));
     }
@@ -322,7 +413,26 @@ async fn preflight() -> Response {
 
 /// The router: consent routes always, `/__test/*` only when faults are enabled.
 pub fn app(faults_enabled: bool) -> Router {
-    let state = AppState { faults_enabled, ..AppState::default() };
+    app_with(faults_enabled, None)
+}
+
+/// [`app`] with the Binance exchange, push store and merchant send endpoint.
+pub fn app_with(faults_enabled: bool, binance: Option<binance::BinanceSetup>) -> Router {
+    app_with_alipayplus(faults_enabled, binance, None)
+}
+
+/// [`app_with`] plus the Alipay+ exchange on `/consent/auth-code`.
+pub fn app_with_alipayplus(
+    faults_enabled: bool,
+    binance: Option<binance::BinanceSetup>,
+    alipayplus: Option<alipayplus::AlipayPlusSetup>,
+) -> Router {
+    let state = AppState {
+        faults_enabled,
+        binance: binance.map(Arc::new),
+        alipayplus: alipayplus.map(Arc::new),
+        ..AppState::default()
+    };
     let route = |r: Route| {
         post(move |State(s): State<AppState>, uri: Uri, headers: HeaderMap, body: Bytes| {
             consent(s, r, uri, headers, body)
@@ -336,7 +446,20 @@ pub fn app(faults_enabled: bool) -> Router {
         .route(wire::ROUTE_SUBSCRIPTIONS, route(Route::Subscriptions))
         .route(wire::ROUTE_AUTH_CODE, route(Route::AuthCode))
         .route(wire::ROUTE_USER_INFO, route(Route::UserInfo))
-        .route("/health", get(|| async { cors(Json(json!({"ok": true})).into_response()) }));
+        .route("/health", get(|| async { cors(Json(json!({"ok": true})).into_response()) }))
+        .route(
+            "/merchant/binance/send",
+            post(|State(s): State<AppState>, headers: HeaderMap, body: Bytes| async move {
+                match &s.binance {
+                    Some(setup) => binance::merchant_send(setup, &headers, &body).await,
+                    None => error(
+                        StatusCode::NOT_FOUND,
+                        "NOT_CONFIGURED",
+                        "set the MPCB_BINANCE_* variables to send Binance messages",
+                    ),
+                }
+            }),
+        );
     if state.faults_enabled {
         router = router
             .route("/__test/fault", post(add_fault).options(preflight))

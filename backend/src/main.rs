@@ -1,5 +1,8 @@
 //! `mp-consent-backend [--port N] [--faults]`: binds 127.0.0.1 (a free port by default)
-//! and prints `listening on http://127.0.0.1:PORT` on its first line of output.
+//! and prints `listening on http://127.0.0.1:PORT` on its first line of output, then one
+//! line per Binance feature saying whether the `MPCB_BINANCE_*` environment enables it,
+//! and one line saying whether the `MPCB_ALIPAYPLUS_*` environment enables the Alipay+
+//! exchange.
 
 use std::io::Write;
 
@@ -25,13 +28,23 @@ async fn main() {
             std::process::exit(1);
         }
     };
+    let (binance, binance_lines) = mp_consent_backend::binance::BinanceSetup::from_env(|k| std::env::var(k).ok());
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     println!("listening on http://{addr}{}", if faults { " (fault mode: test only)" } else { "" });
+    for line in binance_lines {
+        println!("{line}");
+    }
+    let (alipayplus, alipayplus_line) =
+        mp_consent_backend::alipayplus::AlipayPlusSetup::from_env(|k| std::env::var(k).ok());
+    println!("{alipayplus_line}");
     let _ = std::io::stdout().flush();
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    if let Err(e) = axum::serve(listener, mp_consent_backend::app(faults)).with_graceful_shutdown(shutdown).await {
+    if let Err(e) = axum::serve(listener, mp_consent_backend::app_with_alipayplus(faults, binance, alipayplus))
+        .with_graceful_shutdown(shutdown)
+        .await
+    {
         eprintln!("server error: {e}");
         std::process::exit(1);
     }

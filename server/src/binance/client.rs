@@ -176,6 +176,12 @@ impl BinanceClient {
     /// after `obtained_at_ms` when given, after now otherwise); never retries 9002xx.
     pub async fn get_open_data(&self, data_token: &str, obtained_at_ms: Option<u64>) -> Result<OpenData> {
         check_token("data token", data_token)?;
+        if self.config.key.is_none() {
+            return Err(Error::new(
+                ErrorCode::InvalidConfig,
+                "no RSA private key is configured, so open data cannot be decrypted; set MPCB_BINANCE_PRIVATE_KEY_FILE",
+            ));
+        }
         let now = self.clock.now_ms();
         let deadline = obtained_at_ms.unwrap_or(now).saturating_add(wire::DATA_TOKEN_LIFETIME_MS);
         if now >= deadline {
@@ -210,7 +216,10 @@ impl BinanceClient {
             Error::new(ErrorCode::InvalidResponse, "the Binance Open Service answered success without data.userData")
                 .with_status(answer.status)
         })?;
-        self.config.key.decrypt_user_data(user_data)
+        match &self.config.key {
+            Some(key) => key.decrypt_user_data(user_data),
+            None => Err(Error::new(ErrorCode::InvalidConfig, "no RSA private key is configured")),
+        }
     }
 
     fn backoff(&self, attempt: u32) -> Duration {

@@ -14,7 +14,7 @@ pub struct Config {
     pub(crate) app_id: String,
     pub(crate) access_key: Secret<String>,
     pub(crate) secret_key: Secret<String>,
-    pub(crate) key: MerchantKey,
+    pub(crate) key: Option<MerchantKey>,
     pub(crate) base_url: String,
     /// Timeout of one HTTP exchange (default 5 s).
     pub timeout: Duration,
@@ -57,6 +57,14 @@ impl Config {
         secret_key: Secret<String>,
         private_key_pem: &str,
     ) -> Result<Self> {
+        let mut config = Self::for_push_only(app_id, access_key, secret_key)?;
+        config.key = Some(MerchantKey::from_pem(private_key_pem)?);
+        Ok(config)
+    }
+
+    /// A configuration without the RSA key: `send_push_message` works, `get_open_data`
+    /// answers [`ErrorCode::InvalidConfig`] without calling the platform.
+    pub fn for_push_only(app_id: &str, access_key: Secret<String>, secret_key: Secret<String>) -> Result<Self> {
         check("app id", app_id, 128)?;
         check("access key", access_key.expose(), 256)?;
         check("secret key", secret_key.expose(), 1024)?;
@@ -64,7 +72,7 @@ impl Config {
             app_id: app_id.to_owned(),
             access_key,
             secret_key,
-            key: MerchantKey::from_pem(private_key_pem)?,
+            key: None,
             base_url: DEFAULT_BASE_URL.to_owned(),
             timeout: Duration::from_secs(5),
             max_attempts: 3,
@@ -89,8 +97,8 @@ impl Config {
         &self.base_url
     }
 
-    /// The merchant's key (its public half is what the platform encrypts to).
-    pub fn key(&self) -> &MerchantKey {
-        &self.key
+    /// The merchant's key (its public half is what the platform encrypts to), if any.
+    pub fn key(&self) -> Option<&MerchantKey> {
+        self.key.as_ref()
     }
 }

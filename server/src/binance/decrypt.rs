@@ -115,20 +115,14 @@ impl MerchantKey {
                 "userData is not a ciphertext for this key's size; check that the uploaded public key matches MPCB_BINANCE_PRIVATE_KEY_FILE",
             ));
         }
-        let plain = Secret::new(
-            self.0
-                .pkcs1v15_decrypt(&ciphertext)
-                .map_err(|_| fail("userData did not decrypt under the merchant's private key; check the key pair"))?,
-        );
-        // With implicit rejection a wrong key yields random bytes, which are not UTF-8
-        // text or are empty or hold control characters: all three are refused here.
-        let text = std::str::from_utf8(plain.expose()).map_err(|_| {
-            fail("userData did not decrypt to UTF-8 text; the uploaded public key probably does not match the private key")
-        })?;
+        // One message for every failure after the private-key operation (padding, UTF-8,
+        // readable text), so an answer never tells which step refused: no padding oracle.
+        // With implicit rejection a wrong key yields random bytes, refused here.
+        const UNREADABLE: &str = "userData did not decrypt to readable text under the merchant's private key; check that the uploaded public key matches MPCB_BINANCE_PRIVATE_KEY_FILE";
+        let plain = Secret::new(self.0.pkcs1v15_decrypt(&ciphertext).map_err(|_| fail(UNREADABLE))?);
+        let text = std::str::from_utf8(plain.expose()).map_err(|_| fail(UNREADABLE))?;
         if text.is_empty() || text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-            return Err(fail(
-                "userData did not decrypt to readable text; the uploaded public key probably does not match the private key",
-            ));
+            return Err(fail(UNREADABLE));
         }
         let raw = Secret::new(text.to_owned());
         let value = match serde_json::from_str::<serde_json::Value>(text) {

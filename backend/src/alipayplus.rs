@@ -1,0 +1,111 @@
+//! The Alipay+ half of the reference backend, on `mp-consent-server`: `/consent/auth-code`
+//! exchanges the forwarded `authCode` (`applyToken`), queries the user
+//! (`inquiryUserInfo`), opens a merchant session, and answers the page
+//! `{session, user}` — the session id and the public profile, never a token.
+//!
+//! Configuration comes from the environment; when one of the required variables is
+//! missing the exchange is off (the route then validates and stores codes as before) and
+//! [`AlipayPlusSetup::from_env`] says so in its startup line:
+//! `MPCB_ALIPAYPLUS_BASE_URL`, `MPCB_ALIPAYPLUS_CLIENT_ID`,
+//! `MPCB_ALIPAYPLUS_PRIVATE_KEY_FILE` (the merchant's PEM private key),
+//! `MPCB_ALIPAYPLUS_PLATFORM_PUBLIC_KEY_FILE` (the platform's PEM public key), optional
+//! `MPCB_ALIPAYPLUS_KEY_VERSION` (default `1`). Sessions go to the same SQLite database
+//! as the push tokens (`MPCB_PUSH_DB`; in memory when unset).
+
+use axum::response::Response;
+use mp_consent_bridge::wire::AuthCodeBody;
+use mp_consent_server::alipayplus::{AlipayPlusClient, AlipayPlusConfig, SessionStore};
+use mp_consent_server::{Secret, SqliteStore};
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+
+/// The variables that must all be set for the exchange.
+pub const REQUIRED: [&str; 4] = [
+    "MPCB_ALIPAYPLUS_BASE_URL",
+    "MPCB_ALIPAYPLUS_CLIENT_ID",
+    "MPCB_ALIPAYPLUS_PRIVATE_KEY_FILE",
+    "MPCB_ALIPAYPLUS_PLATFORM_PUBLIC_KEY_FILE",
+];
+
+/// The Alipay+ client and the session store.
+pub struct AlipayPlusSetup {
+    client: AlipayPlusClient,
+    sessions: Arc<dyn SessionStore>,
+}
+
+impl std::fmt::Debug for AlipayPlusSetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlipayPlusSetup").field("client", &self.client).finish_non_exhaustive()
+    }
+}
+
+impl AlipayPlusSetup {
+    /// A setup from parts (tests).
+    pub fn new(client: AlipayPlusClient, sessions: Arc<dyn SessionStore>) -> Self {
+        AlipayPlusSetup { client, sessions }
+    }
+
+    /// Reads the environment through `get`; returns the setup when every required
+    /// variable is set and usable, and one startup line saying what is enabled.
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> (Option<AlipayPlusSetup>, String) {
+        let var = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let off = |why: String| {
+            (None, format!("alipayplus: applyToken exchange disabled ({why}); /consent/auth-code validates and stores codes only"))
+        };
+        let missing: Vec<&str> = REQUIRED.into_iter().filter(|k| var(k).is_none()).collect();
+        if !missing.is_empty() {
+            return off(format!("{} not set", missing.join(", ")));
+        }
+        let read = |k: &str| {
+            let path = var(k).unwrap_or_default();
+            std::fs::read_to_string(&path).map(Secret::new).map_err(|e| format!("{k}: cannot read {path}: {e}"))
+        };
+        let (key, platform) = match (read(REQUIRED[2]), read(REQUIRED[3])) {
+            (Ok(k), Ok(p)) => (k, p),
+            (Err(e), _) | (_, Err(e)) => return off(e),
+        };
+        let base = var(REQUIRED[0]).unwrap_or_default();
+        let version = var("MPCB_ALIPAYPLUS_KEY_VERSION").unwrap_or_else(|| "1".into());
+        let config = AlipayPlusConfig::new(
+            &var(REQUIRED[1]).unwrap_or_default(),
+            key.expose(),
+            platform.expose(),
+            &version,
+            &base,
+        );
+        let client = match config.and_then(AlipayPlusClient::with_defaults) {
+            Ok(c) => c,
+            Err(e) => return off(e.message().to_owned()),
+        };
+        let store = match var("MPCB_PUSH_DB") {
+            Some(path) => SqliteStore::open(&path),
+            None => SqliteStore::open_in_memory(),
+        };
+        match store {
+            Ok(store) => (
+                Some(AlipayPlusSetup { client, sessions: Arc::new(store) }),
+                format!("alipayplus: applyToken and inquiryUserInfo enabled against {base}"),
+            ),
+            Err(e) => off(format!("session store: {}", e.message())),
+        }
+    }
+}
+
+/// Exchanges a forwarded auth code: `applyToken`, `inquiryUserInfo`, a new session.
+/// Returns the fields added to the page's answer, or the error answer.
+pub async fn exchange(setup: &AlipayPlusSetup, body: &AuthCodeBody) -> Result<Value, Response> {
+    let err = |e: mp_consent_server::Error| crate::binance::error_response(&e);
+    let grant = setup.client.apply_token(&body.auth_code).await.map_err(err)?;
+    let user = setup.client.inquiry_user_info(&grant.access_token).await.map_err(err)?;
+    let session = setup.sessions.create_session(&grant).map_err(err)?;
+    // The public profile only: the user id and what the scopes allowed of name and avatar.
+    let mut profile = Map::new();
+    profile.insert("userId".into(), json!(user.user_id));
+    if let Some(n) = &user.nick_name {
+        profile.insert("nickName".into(), json!(n));
+    }
+    if let Some(a) = &user.avatar {
+        profile.insert("avatar".into(), json!(a));
+    }
+    Ok(json!({ "session": session.expose(), "user": Value::Object(profile) }))
+}

@@ -1,0 +1,310 @@
+//! The Binance half of the reference backend, on `mp-consent-server`: exchanges forwarded
+//! data tokens (getOpenData + decryption), stores push tokens, and sends template
+//! messages from a merchant-only endpoint.
+//!
+//! Configuration comes from the environment; a missing variable disables only what needs
+//! it, and [`BinanceSetup::from_env`] says so in its startup lines:
+//! `MPCB_BINANCE_APP_ID`, `MPCB_BINANCE_ACCESS_KEY`, `MPCB_BINANCE_SECRET_KEY` (all
+//! Binance calls), `MPCB_BINANCE_PRIVATE_KEY_FILE` (getOpenData), `MPCB_BINANCE_BASE_URL`
+//! (default: the official host), `MPCB_ADMIN_KEY` (the merchant send endpoint),
+//! `MPCB_PUSH_DB` (SQLite file for push tokens; in memory when unset).
+//!
+//! The page's user: the reference backend has no sessions, so a page names its user in
+//! the `X-Mpcb-User` header (default `demo-user`); a real merchant takes it from its own
+//! session instead.
+
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use mp_consent_bridge::wire::{DataTokenBody, SubscriptionsBody};
+use mp_consent_server::binance::{self, BinanceClient, Config, Parameter, PushMessage, PushOutcome};
+use mp_consent_server::{Error, ErrorCode, PushTokenStore, Secret, SqliteStore};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// Header naming the page's user (the reference backend's stand-in for a session).
+pub const USER_HEADER: &str = "x-mpcb-user";
+
+/// Binance credentials, client and push-token store.
+pub struct BinanceSetup {
+    client: BinanceClient,
+    store: Arc<dyn PushTokenStore>,
+    admin_key: Option<Secret<String>>,
+}
+
+impl std::fmt::Debug for BinanceSetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BinanceSetup").field("client", &self.client).finish_non_exhaustive()
+    }
+}
+
+impl BinanceSetup {
+    /// Reads the environment through `get`; returns the setup (when the three credentials
+    /// are there) and the startup lines that say what is enabled.
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> (Option<BinanceSetup>, Vec<String>) {
+        let var = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let mut lines = Vec::new();
+        let (app, ak, sk) =
+            (var("MPCB_BINANCE_APP_ID"), var("MPCB_BINANCE_ACCESS_KEY"), var("MPCB_BINANCE_SECRET_KEY"));
+        let (Some(app), Some(ak), Some(sk)) = (app, ak, sk) else {
+            let missing: Vec<&str> = ["MPCB_BINANCE_APP_ID", "MPCB_BINANCE_ACCESS_KEY", "MPCB_BINANCE_SECRET_KEY"]
+                .into_iter()
+                .filter(|k| var(k).is_none())
+                .collect();
+            lines.push(format!(
+                "binance: getOpenData and push messages disabled ({} not set); consent routes validate and store tokens only",
+                missing.join(", ")
+            ));
+            return (None, lines);
+        };
+        let (ak, sk) = (Secret::new(ak), Secret::new(sk));
+        let config = match var("MPCB_BINANCE_PRIVATE_KEY_FILE") {
+            None => {
+                lines.push("binance: getOpenData disabled (MPCB_BINANCE_PRIVATE_KEY_FILE not set)".to_owned());
+                Config::for_push_only(&app, ak, sk)
+            }
+            Some(file) => match std::fs::read_to_string(&file) {
+                Ok(pem) => {
+                    let pem = Secret::new(pem);
+                    Config::new(&app, ak.clone(), sk.clone(), pem.expose()).or_else(|e| {
+                        lines.push(format!(
+                            "binance: getOpenData disabled (MPCB_BINANCE_PRIVATE_KEY_FILE: {})",
+                            e.message()
+                        ));
+                        Config::for_push_only(&app, ak, sk)
+                    })
+                }
+                Err(e) => {
+                    lines.push(format!(
+                        "binance: getOpenData disabled (cannot read MPCB_BINANCE_PRIVATE_KEY_FILE: {e})"
+                    ));
+                    Config::for_push_only(&app, ak, sk)
+                }
+            },
+        };
+        let config = match (config, var("MPCB_BINANCE_BASE_URL")) {
+            (Ok(c), Some(url)) => c.with_base_url(&url),
+            (c, None) => c,
+            (Err(e), _) => Err(e),
+        };
+        let config = match config {
+            Ok(c) => c,
+            Err(e) => {
+                lines.push(format!("binance: disabled ({})", e.message()));
+                return (None, lines);
+            }
+        };
+        let store: Arc<dyn PushTokenStore> = match var("MPCB_PUSH_DB") {
+            Some(path) => match SqliteStore::open(&path) {
+                Ok(s) => Arc::new(s),
+                Err(e) => {
+                    lines.push(format!("binance: disabled (MPCB_PUSH_DB: {})", e.message()));
+                    return (None, lines);
+                }
+            },
+            None => match SqliteStore::open_in_memory() {
+                Ok(s) => {
+                    lines.push(
+                        "binance: push tokens kept in memory (set MPCB_PUSH_DB to keep them across restarts)".into(),
+                    );
+                    Arc::new(s)
+                }
+                Err(e) => {
+                    lines.push(format!("binance: disabled ({})", e.message()));
+                    return (None, lines);
+                }
+            },
+        };
+        let admin_key = var("MPCB_ADMIN_KEY").map(Secret::new);
+        if admin_key.is_none() {
+            lines.push("binance: merchant send endpoint disabled (MPCB_ADMIN_KEY not set)".into());
+        }
+        let exchange = config.key().is_some();
+        let base = config.base_url().to_owned();
+        let client = match BinanceClient::new(config) {
+            Ok(c) => c,
+            Err(e) => {
+                lines.push(format!("binance: disabled ({})", e.message()));
+                return (None, lines);
+            }
+        };
+        lines.push(format!(
+            "binance: {} via {base}",
+            if exchange { "getOpenData and push messages enabled" } else { "push messages enabled" }
+        ));
+        (Some(BinanceSetup { client, store, admin_key }), lines)
+    }
+
+    /// A setup from parts (tests).
+    pub fn new(client: BinanceClient, store: Arc<dyn PushTokenStore>, admin_key: Option<Secret<String>>) -> Self {
+        BinanceSetup { client, store, admin_key }
+    }
+
+    /// Whether forwarded data tokens are exchanged.
+    pub fn exchange_enabled(&self) -> bool {
+        self.client.config().key().is_some()
+    }
+}
+
+/// The page's user from [`USER_HEADER`] (bounded), or `demo-user`.
+pub fn user_of(headers: &HeaderMap) -> String {
+    headers
+        .get(USER_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+        .unwrap_or("demo-user")
+        .to_owned()
+}
+
+/// An error answer from a crate error: its stable code, message and platform code; never
+/// a token or personal data (the crate's messages carry none).
+pub fn error_response(e: &Error) -> Response {
+    let status = match e.code() {
+        ErrorCode::TokenExpired => StatusCode::GONE,
+        ErrorCode::TokenInvalid => StatusCode::CONFLICT,
+        ErrorCode::InvalidArgument => StatusCode::BAD_REQUEST,
+        ErrorCode::NoPushToken => StatusCode::NOT_FOUND,
+        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::Timeout => StatusCode::GATEWAY_TIMEOUT,
+        ErrorCode::Unreachable | ErrorCode::Network => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::InvalidConfig | ErrorCode::Store => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_GATEWAY,
+    };
+    let body = json!({
+        "code": e.code().as_str(),
+        "message": e.message(),
+        "platformCode": e.platform_code(),
+        "data": null,
+        "success": false,
+    });
+    (status, Json(body)).into_response()
+}
+
+/// `+971501234567` → `+971******4567`: enough for the user to recognise, not to reuse.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    let keep_end = 4.min(chars.len() / 3);
+    let keep_start = if chars.first() == Some(&'+') { 4 } else { 3 }.min(chars.len() / 3);
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| if i < keep_start || i + keep_end >= chars.len() { *c } else { '*' })
+        .collect()
+}
+
+/// `alice@example.com` → `a***@example.com`.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".to_owned(),
+    }
+}
+
+/// Exchanges a forwarded data token; returns the fields the page gets.
+// The error is the ready-made answer; boxing it would only add noise to a handler helper.
+#[allow(clippy::result_large_err)]
+pub async fn exchange(setup: &BinanceSetup, kind: &str, body: &DataTokenBody) -> Result<Value, Response> {
+    let data =
+        setup.client.get_open_data(&body.data_token, Some(body.obtained_at)).await.map_err(|e| error_response(&e))?;
+    let missing = || {
+        error_response(&Error::new(
+            ErrorCode::InvalidResponse,
+            "the decrypted open data does not hold the expected field",
+        ))
+    };
+    Ok(match kind {
+        "openId" => {
+            let id = data.field(&["openId", "openid", "open_id"]).ok_or_else(missing)?;
+            json!({ "openId": id.expose() })
+        }
+        "phoneNumber" => {
+            let phone = data.field(&["phoneNumber", "phone", "purePhoneNumber", "mobile"]).ok_or_else(missing)?;
+            json!({ "phoneNumber": mask_phone(phone.expose()) })
+        }
+        _ => {
+            let email = data.field(&["email", "emailAddress"]).ok_or_else(missing)?;
+            json!({ "email": mask_email(email.expose()) })
+        }
+    })
+}
+
+/// Stores the accepted push tokens of a subscriptions body for `user`.
+// The error is the ready-made answer; boxing it would only add noise to a handler helper.
+#[allow(clippy::result_large_err)]
+pub fn store_subscriptions(
+    setup: &BinanceSetup,
+    user: &str,
+    body: &SubscriptionsBody,
+    now_ms: u64,
+) -> Result<(), Response> {
+    for s in &body.subscriptions {
+        binance::push::accept(setup.store.as_ref(), user, &s.template_id, Secret::new(s.push_token.clone()), now_ms)
+            .map_err(|e| error_response(&e))?;
+    }
+    Ok(())
+}
+
+/// The merchant send request.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SendRequest {
+    user_id: String,
+    template_id: String,
+    language: String,
+    #[serde(default)]
+    path: Option<String>,
+    #[serde(default)]
+    parameters: Vec<Parameter>,
+}
+
+/// Whether the `Authorization: Bearer …` header holds the admin key (compared as
+/// SHA-256 digests, so the comparison's timing does not follow the key's bytes).
+fn authorized(setup: &BinanceSetup, headers: &HeaderMap) -> bool {
+    let Some(key) = &setup.admin_key else { return false };
+    let given = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    given.is_some_and(|g| Sha256::digest(g.as_bytes()) == Sha256::digest(key.expose().as_bytes()))
+}
+
+/// `POST /merchant/binance/send` (admin key): sends a template message with a stored
+/// push token. Answers `{"outcome": "sent" | "userRefusedAll" | "userDeclinedTemplate"}`.
+pub async fn merchant_send(setup: &BinanceSetup, headers: &HeaderMap, body: &[u8]) -> Response {
+    if setup.admin_key.is_none() {
+        return error_response(&Error::new(
+            ErrorCode::InvalidConfig,
+            "the merchant send endpoint needs MPCB_ADMIN_KEY",
+        ));
+    }
+    if !authorized(setup, headers) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"code": "UNAUTHORIZED", "message": "send Authorization: Bearer <MPCB_ADMIN_KEY>"})),
+        )
+            .into_response();
+    }
+    let req: SendRequest = match serde_json::from_slice(body) {
+        Ok(r) => r,
+        Err(e) => return error_response(&Error::new(ErrorCode::InvalidArgument, format!("invalid send request: {e}"))),
+    };
+    let message = PushMessage {
+        template_id: req.template_id,
+        language: req.language,
+        path: req.path,
+        parameters: req.parameters,
+    };
+    match binance::push::send(&setup.client, setup.store.as_ref(), &req.user_id, &message).await {
+        Ok(outcome) => {
+            let outcome = match outcome {
+                PushOutcome::Sent => "sent",
+                PushOutcome::UserRefusedAll => "userRefusedAll",
+                PushOutcome::UserDeclinedTemplate => "userDeclinedTemplate",
+            };
+            (StatusCode::OK, Json(json!({ "outcome": outcome }))).into_response()
+        }
+        Err(e) => error_response(&e),
+    }
+}

@@ -1,0 +1,228 @@
+//! The reference backend with the Binance exchange, over real HTTP on 127.0.0.1: the
+//! page's routes against the Binance Open Service simulator, the merchant send endpoint,
+//! and the environment rules (a missing variable disables only what needs it).
+
+use mp_consent_backend::binance::BinanceSetup;
+use mp_consent_binance_sim::state::DataKind;
+use mp_consent_binance_sim::{Running, SimConfig, Simulator};
+use mp_consent_server::binance::{BinanceClient, Config};
+use mp_consent_server::{ReqwestClient, Secret, SqliteStore, SystemClock};
+use rand_chacha::rand_core::SeedableRng;
+use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::sync::{Arc, OnceLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const ADMIN: &str = "admin-key-test";
+
+fn key() -> &'static rsa::PrivateKey {
+    static KEY: OnceLock<rsa::PrivateKey> = OnceLock::new();
+    KEY.get_or_init(|| rsa::PrivateKey::new(&mut rand_chacha::ChaCha8Rng::seed_from_u64(11), 2048).expect("keygen"))
+}
+
+fn pem() -> String {
+    key().to_pkcs8_pem(LineEnding::LF).expect("pem").to_string()
+}
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+struct Fixture {
+    sim: Simulator,
+    _sim_running: Running,
+    addr: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn start() -> Fixture {
+    let sim = Simulator::new(SimConfig {
+        app_id: "app".into(),
+        access_key: "ak".into(),
+        secret_key: "sk".into(),
+        public_key: key().to_public_key(),
+    });
+    let running = sim.start(0).await.expect("sim");
+    let config = Config::new("app", Secret::from("ak"), Secret::from("sk"), &pem())
+        .and_then(|c| c.with_base_url(&running.url))
+        .expect("config");
+    let client =
+        BinanceClient::with_parts(config, Arc::new(ReqwestClient::new().expect("http")), Arc::new(SystemClock));
+    let store = Arc::new(SqliteStore::open_in_memory().expect("store"));
+    let setup = BinanceSetup::new(client, store, Some(Secret::from(ADMIN)));
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr").to_string();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, mp_consent_backend::app_with(false, Some(setup))).await;
+    });
+    Fixture { sim, _sim_running: running, addr, task }
+}
+
+async fn post(addr: &str, path: &str, headers: &[(&str, &str)], body: &Value) -> (u16, Value) {
+    let body = body.to_string();
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let mut req = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(&body);
+    stream.write_all(req.as_bytes()).await.expect("write");
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw).await;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn data_tokens_are_exchanged_and_answered_masked() {
+    let f = start().await;
+    let user = f.sim.user("u1");
+    let token = f.sim.issue_data_token("u1", DataKind::OpenId);
+    let body = json!({"dataToken": token, "obtainedAt": now()});
+    let (st, answer) = post(&f.addr, "/consent/open-id", &[("Idempotency-Key", "k1")], &body).await;
+    assert_eq!(st, 200, "{answer}");
+    assert_eq!(answer["openId"], user.open_id);
+    // Replay with the same key: the stored answer, no second platform call.
+    let calls = f.sim.calls();
+    let (st, again) = post(&f.addr, "/consent/open-id", &[("Idempotency-Key", "k1")], &body).await;
+    assert_eq!((st, &again), (200, &answer));
+    assert_eq!(f.sim.calls(), calls);
+
+    let token = f.sim.issue_data_token("u1", DataKind::PhoneNumber);
+    let (st, answer) =
+        post(&f.addr, "/consent/phone-number", &[], &json!({"dataToken": token, "obtainedAt": now()})).await;
+    assert_eq!(st, 200, "{answer}");
+    let masked = answer["phoneNumber"].as_str().unwrap_or_default().to_owned();
+    assert!(masked.contains('*') && masked.ends_with("4567") && masked != user.phone_number, "{masked}");
+
+    let token = f.sim.issue_data_token("u1", DataKind::Email);
+    let (st, answer) = post(&f.addr, "/consent/email", &[], &json!({"dataToken": token, "obtainedAt": now()})).await;
+    assert_eq!(st, 200, "{answer}");
+    assert_eq!(answer["email"], format!("{}***@example.com", &user.email[..1]));
+}
+
+#[tokio::test]
+async fn platform_refusals_reach_the_page_typed() {
+    let f = start().await;
+    let token = f.sim.issue_data_token("u2", DataKind::OpenId);
+    f.sim.advance_clock(121_000);
+    let (st, answer) = post(&f.addr, "/consent/open-id", &[], &json!({"dataToken": token, "obtainedAt": now()})).await;
+    assert_eq!(
+        (st, answer["code"].as_str(), answer["platformCode"].as_str()),
+        (410, Some("TOKEN_EXPIRED"), Some("900200"))
+    );
+    assert!(!answer.to_string().contains(&token), "no token in the answer");
+    let (st, answer) =
+        post(&f.addr, "/consent/open-id", &[], &json!({"dataToken": "unknown", "obtainedAt": now()})).await;
+    assert_eq!((st, answer["platformCode"].as_str()), (409, Some("900201")));
+}
+
+#[tokio::test]
+async fn subscriptions_are_stored_and_sent_once_by_the_merchant() {
+    let f = start().await;
+    let token = f.sim.issue_push_token("u3", "tpl");
+    let body = json!({"subscriptions": [{"templateId": "tpl", "pushToken": token}]});
+    let (st, answer) = post(&f.addr, "/consent/subscriptions", &[("X-Mpcb-User", "u3")], &body).await;
+    assert_eq!((st, answer["stored"].as_u64()), (200, Some(1)), "{answer}");
+    let send =
+        json!({"userId": "u3", "templateId": "tpl", "language": "en", "parameters": [{"name": "n", "value": "v"}]});
+    let (st, _) = post(&f.addr, "/merchant/binance/send", &[("Authorization", "Bearer wrong")], &send).await;
+    assert_eq!(st, 401);
+    let auth = format!("Bearer {ADMIN}");
+    let (st, answer) = post(&f.addr, "/merchant/binance/send", &[("Authorization", auth.as_str())], &send).await;
+    assert_eq!((st, answer["outcome"].as_str()), (200, Some("sent")), "{answer}");
+    assert_eq!(f.sim.inbox().len(), 1);
+    let (st, answer) = post(&f.addr, "/merchant/binance/send", &[("Authorization", auth.as_str())], &send).await;
+    assert_eq!((st, answer["code"].as_str()), (404, Some("NO_PUSH_TOKEN")));
+}
+
+#[test]
+fn missing_variables_disable_only_what_needs_them() {
+    let (setup, lines) = BinanceSetup::from_env(|_| None);
+    assert!(setup.is_none());
+    assert!(lines[0].contains("MPCB_BINANCE_APP_ID, MPCB_BINANCE_ACCESS_KEY, MPCB_BINANCE_SECRET_KEY"), "{lines:?}");
+
+    let env = |k: &str| match k {
+        "MPCB_BINANCE_APP_ID" => Some("app".to_owned()),
+        "MPCB_BINANCE_ACCESS_KEY" => Some("ak".to_owned()),
+        "MPCB_BINANCE_SECRET_KEY" => Some("sk".to_owned()),
+        _ => None,
+    };
+    let (setup, lines) = BinanceSetup::from_env(env);
+    assert!(setup.as_ref().is_some_and(|s| !s.exchange_enabled()), "push only");
+    assert!(
+        lines.iter().any(|l| l.contains("getOpenData disabled (MPCB_BINANCE_PRIVATE_KEY_FILE not set)")),
+        "{lines:?}"
+    );
+    assert!(lines.iter().any(|l| l.contains("MPCB_ADMIN_KEY not set")));
+    assert!(!lines.join("\n").contains("sk\n"));
+
+    let file = std::env::temp_dir().join(format!("mpcb-backend-key-{}.pem", std::process::id()));
+    std::fs::write(&file, pem()).expect("write key");
+    let path = file.to_string_lossy().into_owned();
+    let (setup, lines) = BinanceSetup::from_env(|k| match k {
+        "MPCB_BINANCE_PRIVATE_KEY_FILE" => Some(path.clone()),
+        "MPCB_BINANCE_BASE_URL" => Some("http://127.0.0.1:9".into()),
+        "MPCB_ADMIN_KEY" => Some("a".into()),
+        k => env(k),
+    });
+    let _ = std::fs::remove_file(&file);
+    assert!(setup.is_some_and(|s| s.exchange_enabled()), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.contains("getOpenData and push messages enabled via http://127.0.0.1:9")),
+        "{lines:?}"
+    );
+
+    let (setup, lines) =
+        BinanceSetup::from_env(
+            |k| if k == "MPCB_BINANCE_BASE_URL" { Some("http://example.com".into()) } else { env(k) },
+        );
+    assert!(setup.is_none() && lines.iter().any(|l| l.contains("base URL")), "{lines:?}");
+}
+
+#[test]
+fn the_binary_prints_listening_first_with_or_without_binance() {
+    for with_binance in [false, true] {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mp-consent-backend"));
+        cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null());
+        for k in [
+            "MPCB_BINANCE_APP_ID",
+            "MPCB_BINANCE_ACCESS_KEY",
+            "MPCB_BINANCE_SECRET_KEY",
+            "MPCB_BINANCE_PRIVATE_KEY_FILE",
+            "MPCB_BINANCE_BASE_URL",
+            "MPCB_ADMIN_KEY",
+            "MPCB_PUSH_DB",
+        ] {
+            cmd.env_remove(k);
+        }
+        if with_binance {
+            cmd.env("MPCB_BINANCE_APP_ID", "app")
+                .env("MPCB_BINANCE_ACCESS_KEY", "ak")
+                .env("MPCB_BINANCE_SECRET_KEY", "sk");
+        }
+        let mut child = cmd.spawn().expect("spawn backend");
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let first = lines.next().and_then(Result::ok).unwrap_or_default();
+        let second = lines.next().and_then(Result::ok).unwrap_or_default();
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(first.starts_with("listening on http://127.0.0.1:"), "{first}");
+        assert!(second.starts_with("binance: "), "{second}");
+    }
+}
