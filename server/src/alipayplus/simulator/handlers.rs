@@ -7,6 +7,7 @@ use super::state::{
 use crate::alipayplus::sign::SignatureHeader;
 use crate::alipayplus::timefmt::{format_ms, parse_ms};
 use crate::alipayplus::wire::{ApplyTokenRequest, GrantType, InquiryUserInfoRequest};
+use crate::clock::{Clock, SystemClock};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
@@ -98,7 +99,9 @@ fn verify(s: &Shared, path: &str, headers: &HeaderMap, body: &[u8]) -> Result<()
     let Some(sent) = parse_ms(time) else {
         return Err(failure("INVALID_SIGNATURE", "Request-Time is missing or not ISO 8601 with an offset"));
     };
-    if sent.abs_diff(s.now_ms()) > REQUEST_TIME_WINDOW_MS {
+    // Freshness is checked against the real clock: moving the simulator's clock ages codes
+    // and tokens, not the merchant's requests.
+    if sent.abs_diff(SystemClock.now_ms()) > REQUEST_TIME_WINDOW_MS {
         return Err(failure("INVALID_SIGNATURE", "Request-Time is too far from the platform's clock"));
     }
     let Some(sig) = header(headers, "signature") else {

@@ -11,7 +11,8 @@
 //!   access tokens; answers `userInfo` with the fields the granted scopes allow;
 //! - can be told (`POST /__sim/fault`) to answer `U` a few times, `F` with any code, a bad
 //!   response signature, no signature, or an unsigned HTTP 500; and its clock can be moved
-//!   (`POST /__sim/clock`) to expire codes and tokens without waiting.
+//!   (`POST /__sim/clock`) to expire codes and tokens without waiting (the `Request-Time`
+//!   freshness check keeps using the real clock).
 //!
 //! Lifetimes are the simulator's choice (documented only as "expires within a day" for
 //! codes): codes 10 minutes, access tokens 1 hour, refresh tokens 30 days.
