@@ -34,8 +34,24 @@ export const SCRIPT = [
   ['profile', ['cancel'], {}, 'USER_DENIED'],
 ];
 
+/**
+ * With a Binance Open Service simulator (`binance`), the tokens come from it and the backend
+ * exchanges them: each accepted data flow must answer the decrypted (masked) value, and the
+ * merchant sends a test message with the stored push token, then finds none left.
+ */
+export const BINANCE_CHECKS = {
+  phone: (a) => typeof a?.phoneNumber === 'string' && a.phoneNumber.includes('*'),
+  'phone-button': (a) => typeof a?.phoneNumber === 'string' && a.phoneNumber.includes('*'),
+  'open-id': (a) => typeof a?.openId === 'string' && a.openId.startsWith('oid-'),
+  email: (a) => typeof a?.email === 'string' && a.email.includes('***@'),
+};
+export const BINANCE_SCRIPT = [
+  ['send', [], { templates: 'tmpl-order-shipped' }, 'ok', (a) => a?.outcome === 'sent'],
+  ['send', [], {}, 'ok', (a) => a?.status === 404 && a?.code === 'NO_PUSH_TOKEN'],
+];
+
 /** Opens the simulator at `url` and runs SCRIPT; returns the transcript and each result. */
-export async function drive({ url, backend, screenshots }) {
+export async function drive({ url, backend, screenshots, binance, adminKey }) {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -46,12 +62,14 @@ export async function drive({ url, backend, screenshots }) {
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${url}?backend=${encodeURIComponent(backend)}`);
+    const extra = binance ? `&binance=${encodeURIComponent(binance)}&admin=${encodeURIComponent(adminKey || '')}` : '';
+    await page.goto(`${url}?backend=${encodeURIComponent(backend)}${extra}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
     if (screenshots) mkdirSync(screenshots, { recursive: true });
     const transcript = [];
     const modalsShown = new Set();
-    for (const [index, [flow, choices, fields, expected]] of SCRIPT.entries()) {
+    const script = binance ? [...SCRIPT, ...BINANCE_SCRIPT] : SCRIPT;
+    for (const [index, [flow, choices, fields, expected, check]] of script.entries()) {
       await page.locator('#clear').click();
       for (const [field, value] of Object.entries(fields)) await page.getByTestId(field).fill(value);
       const before = await page.evaluate(() => window.__flows.length);
@@ -74,7 +92,9 @@ export async function drive({ url, backend, screenshots }) {
       }
       await page.waitForFunction((n) => window.__flows.length > n, before, { timeout: 20_000 });
       const record = await page.evaluate((n) => window.__flows[n], before);
-      results.push({ ...record, name: record.flow, flow, choices, expected, passed: record.outcome === expected });
+      const answerCheck = check || (binance && record.outcome === 'ok' ? BINANCE_CHECKS[flow] : undefined);
+      const answered = !answerCheck || answerCheck(record.answer);
+      results.push({ ...record, name: record.flow, flow, choices, expected, passed: record.outcome === expected && answered, answered });
       if (screenshots) await page.screenshot({ path: join(screenshots, `${String(index + 1).padStart(2, '0')}-${flow}-${record.outcome}.png`), fullPage: true });
       transcript.push(
         ...(await page.evaluate(() =>
@@ -89,14 +109,15 @@ export async function drive({ url, backend, screenshots }) {
 }
 
 // As a script: node simulator/drive.mjs <simulator url> <backend url> [screenshot dir]
+// [Binance Open Service simulator url] (the admin key comes from MPCB_ADMIN_KEY)
 if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) {
-  const [url, backend, screenshots] = process.argv.slice(2);
-  const { results, transcript, pageErrors } = await drive({ url, backend, screenshots });
+  const [url, backend, screenshots, binance] = process.argv.slice(2);
+  const { results, transcript, pageErrors } = await drive({ url, backend, screenshots, binance, adminKey: process.env.MPCB_ADMIN_KEY });
   for (const line of transcript) console.log(line);
   console.log('');
   for (const r of results) {
     const choices = r.choices.map((c) => (Array.isArray(c) ? c.join('=') : c)).join(', ');
-    console.log(`${r.passed ? 'ok    ' : 'FAILED'} ${r.flow.padEnd(13)} ${choices.padEnd(62)} -> ${r.outcome}${r.passed ? '' : ` (expected ${r.expected})`}`);
+    console.log(`${r.passed ? 'ok    ' : 'FAILED'} ${r.flow.padEnd(13)} ${choices.padEnd(62)} -> ${r.outcome}${r.passed ? '' : r.answered === false ? ' (the answer is not what the platform should give)' : ` (expected ${r.expected})`}`);
   }
   for (const e of pageErrors) console.log(`page error: ${e}`);
   const failed = results.filter((r) => !r.passed).length + pageErrors.length;

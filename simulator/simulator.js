@@ -9,6 +9,11 @@ const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 $('backend').value = params.get('backend') || `${location.protocol}//${location.hostname}:8787`;
 window.__flows = [];
+// With `?binance=<Binance Open Service simulator URL>` the data and push tokens come from
+// that simulator (so the backend can exchange them), and the merchant panel appears.
+const binance = params.get('binance');
+const adminKey = params.get('admin') || '';
+const DEMO_USER = 'demo-user';
 
 const SECRET_KEYS = new Set(['code', 'token', 'data_token', 'dataToken', 'pushToken', 'authCode']);
 const redactValue = (v) => (typeof v === 'string' && v.length > 0 ? `${v.slice(0, 6)}…(${v.length} chars)` : v);
@@ -104,11 +109,33 @@ function hostRequest(shape) {
   };
 }
 
+/** POSTs JSON to the Binance Open Service simulator's control routes. */
+async function platform(path, body) {
+  const res = await fetch(`${binance}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`the platform simulator answered ${res.status}`);
+  return res.json();
+}
+
+/** A data token: issued by the platform simulator when there is one, made up otherwise. */
+async function dataToken(kind, prefix) {
+  if (!binance) return newToken(prefix);
+  const { dataToken: token } = await platform('/__sim/data-token', { userId: DEMO_USER, kind });
+  log('platform', `Binance Open Service issued a ${kind} data token (2 minutes, single use)`);
+  return token;
+}
+
+const KINDS = { getPhoneNumber: 'phoneNumber', getOpenId: 'openId', getEmailAddress: 'email' };
+
 function dataApi(api, prefix, what) {
   return (options) => {
     log('host call', `bn.${api}()`);
     modal(`Allow this mini program to get your ${what}?`, DATA_CHOICES).then((choice) => {
-      if (choice === 'allow') answer(options, 'success', { code: newToken(prefix) });
+      if (choice === 'allow') {
+        dataToken(KINDS[api], prefix).then(
+          (code) => answer(options, 'success', { code }),
+          (e) => answer(options, 'fail', { errMsg: `${api}:fail ${e.message}` }),
+        );
+      }
       else if (choice === 'deny') answer(options, 'fail', { errMsg: `${api}:fail user deny` });
       else if (choice === 'close') answer(options, 'fail', { errMsg: `${api}:fail cancel` });
       else log('host answer', 'none: the host ignores the call');
@@ -138,11 +165,19 @@ const bn = {
     }).then((choice) => {
       if (choice === 'close') return answer(options, 'fail', { errMsg: 'requestSubscribeMessage:fail cancel' });
       const result = { errMsg: 'requestSubscribeMessage:ok' };
-      for (const id of ids) {
-        const type = selects[id].value;
-        result[id] = type === 'accept' ? { type, token: newToken('push') } : { type };
-      }
-      answer(options, 'success', result);
+      const accepted = ids.filter((id) => selects[id].value === 'accept');
+      const issue = binance && accepted.length > 0 ? platform('/__sim/subscribe', { userId: DEMO_USER, templateIds: accepted }) : Promise.resolve(null);
+      issue.then(
+        (issued) => {
+          if (issued) log('platform', `Binance Open Service issued ${accepted.length} push token(s) (7 days, single use)`);
+          for (const id of ids) {
+            const type = selects[id].value;
+            result[id] = type === 'accept' ? { type, token: issued ? issued[id].token : newToken('push') } : { type };
+          }
+          answer(options, 'success', result);
+        },
+        (e) => answer(options, 'fail', { errMsg: `requestSubscribeMessage:fail ${e.message}` }),
+      );
     });
   },
   request: hostRequest('bn'),
@@ -252,7 +287,7 @@ const flows = {
   'phone-button': (b) => runFlow('phone number button (onGetphonenumber)', async (r) => {
     const choice = await modal('Allow this mini program to get your phone number?', [['allow', 'Allow', true], ['deny', 'Deny']]);
     const event = choice === 'allow'
-      ? { type: 'getphonenumber', detail: { code: newToken('btn'), errMsg: 'getPhoneNumber:ok' } }
+      ? { type: 'getphonenumber', detail: { code: await dataToken('phoneNumber', 'btn'), errMsg: 'getPhoneNumber:ok' } }
       : { type: 'getphonenumber', detail: { errMsg: 'getPhoneNumber:fail user deny' } };
     log('host answer', `event ${JSON.stringify(redact(event))}`);
     const consent = await b(bn).phoneNumberFromEvent(event);
@@ -279,6 +314,41 @@ const flows = {
     return b.last.forward(profile);
   }),
 };
+
+/** The merchant's side: send a template message with a stored push token, show the inbox. */
+async function sendTestMessage() {
+  const template = $('templates').value.split(',').map((s) => s.trim()).filter(Boolean)[0] || 'tmpl-order-shipped';
+  await runFlow('merchant: send a test message (sendPushMessage)', async () => {
+    const body = { userId: DEMO_USER, templateId: template, language: 'en', path: 'pages/order/index?id=42', parameters: [{ name: 'order', value: '#42 shipped' }] };
+    log('request', `POST ${$('backend').value}/merchant/binance/send\nAuthorization: Bearer …\n${JSON.stringify(body)}`);
+    const res = await fetch(`${$('backend').value}/merchant/binance/send`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${adminKey}` },
+      body: JSON.stringify(body),
+    });
+    const answerBody = await res.json();
+    log('backend', `${res.status} ${JSON.stringify(answerBody)}`, res.ok ? 'ok' : 'error');
+    await showInbox();
+    return { status: res.status, ...answerBody };
+  });
+}
+
+async function showInbox() {
+  const messages = await (await fetch(`${binance}/__sim/inbox`)).json();
+  const list = $('inbox');
+  list.textContent = '';
+  for (const m of messages) {
+    const li = document.createElement('li');
+    li.textContent = `${m.templateId} (${m.language}) → ${m.userId}: ${m.parameters.map((p) => `${p.name}=${p.value}`).join(', ')}`;
+    list.append(li);
+  }
+  log('platform', `the simulated user's inbox holds ${messages.length} message(s)`);
+}
+
+if (binance) {
+  $('merchant').hidden = false;
+  $('send').onclick = () => sendTestMessage();
+}
 
 init().then(
   () => {

@@ -450,15 +450,17 @@ pub fn app_with_alipayplus(
         .route(
             "/merchant/binance/send",
             post(|State(s): State<AppState>, headers: HeaderMap, body: Bytes| async move {
-                match &s.binance {
+                // CORS too: the host simulator page plays the merchant's console in the demo.
+                cors(match &s.binance {
                     Some(setup) => binance::merchant_send(setup, &headers, &body).await,
                     None => error(
                         StatusCode::NOT_FOUND,
                         "NOT_CONFIGURED",
                         "set the MPCB_BINANCE_* variables to send Binance messages",
                     ),
-                }
-            }),
+                })
+            })
+            .options(preflight),
         );
     if state.faults_enabled {
         router = router
