@@ -32,7 +32,8 @@ async fn main() {
     let signer = RsaSigner::from_pem(&read("merchant_private.pem"), "1").expect("key");
     let verifier = RsaVerifier::from_pem(&read("merchant_public.pem"), None).expect("key");
     let body = br#"{"authClientId":"BENCH_CLIENT","grantType":"AUTHORIZATION_CODE","authCode":"AC1234567890"}"#;
-    let content = content_to_sign("POST", "/v2/authorizations/applyToken", client_id, "2026-12-02T03:13:38+00:00", body);
+    let content =
+        content_to_sign("POST", "/v2/authorizations/applyToken", client_id, "2026-12-02T03:13:38+00:00", body);
 
     let started = Instant::now();
     let mut sig = Vec::new();
