@@ -1,4 +1,4 @@
-//! Alipay+ benchmark (run by `bash bench/alipayplus [ROUNDS]`, release build): the cost of
+//! Alipay+ benchmark (run by `bash bench/alipayplus [ROUNDS]`, profile `bench-server`): the cost of
 //! signing and verifying one message, and the latency of a signed `applyToken` round trip
 //! (sign, HTTP on loopback, the simulator's verification, processing and signing, our
 //! verification and parsing) against the gateway simulator, one request at a time.
@@ -90,7 +90,7 @@ async fn main() {
     times.sort();
     server.abort();
 
-    println!("| Alipay+ ({rounds} rounds, release, loopback) | p50 | p99 | throughput |");
+    println!("| Alipay+ ({rounds} rounds, bench-server profile, loopback) | p50 | p99 | throughput |");
     println!("|---|---|---|---|");
     println!("| sign one message (SHA256withRSA, 2048-bit) | {} | | |", us(sign_each));
     println!("| verify one signature | {} | | |", us(verify_each));
