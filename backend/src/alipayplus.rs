@@ -11,11 +11,18 @@
 //! `MPCB_ALIPAYPLUS_PLATFORM_PUBLIC_KEY_FILE` (the platform's PEM public key), optional
 //! `MPCB_ALIPAYPLUS_KEY_VERSION` (default `1`). Sessions go to the same SQLite database
 //! as the push tokens (`MPCB_PUSH_DB`; in memory when unset).
+//!
+//! `GET /alipayplus/me` with `Authorization: Bearer <session>` shows what a later request
+//! on the session does: the access token is refreshed on the server when it is about to
+//! expire, and the profile is queried again with it.
 
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
 use mp_consent_bridge::wire::AuthCodeBody;
-use mp_consent_server::alipayplus::{AlipayPlusClient, AlipayPlusConfig, SessionStore};
-use mp_consent_server::{Secret, SqliteStore};
+use mp_consent_server::alipayplus::session::fresh_session;
+use mp_consent_server::alipayplus::{AlipayPlusClient, AlipayPlusConfig, SessionStore, UserInfo};
+use mp_consent_server::{Secret, SqliteStore, SystemClock};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
@@ -98,7 +105,11 @@ pub async fn exchange(setup: &AlipayPlusSetup, body: &AuthCodeBody) -> Result<Va
     let grant = setup.client.apply_token(&body.auth_code).await.map_err(err)?;
     let user = setup.client.inquiry_user_info(&grant.access_token).await.map_err(err)?;
     let session = setup.sessions.create_session(&grant).map_err(err)?;
-    // The public profile only: the user id and what the scopes allowed of name and avatar.
+    Ok(json!({ "session": session.expose(), "user": public_profile(&user) }))
+}
+
+/// The public profile only: the user id and what the scopes allowed of name and avatar.
+fn public_profile(user: &UserInfo) -> Value {
     let mut profile = Map::new();
     profile.insert("userId".into(), json!(user.user_id));
     if let Some(n) = &user.nick_name {
@@ -107,5 +118,29 @@ pub async fn exchange(setup: &AlipayPlusSetup, body: &AuthCodeBody) -> Result<Va
     if let Some(a) = &user.avatar {
         profile.insert("avatar".into(), json!(a));
     }
-    Ok(json!({ "session": session.expose(), "user": Value::Object(profile) }))
+    Value::Object(profile)
+}
+
+/// `GET /alipayplus/me`: the session's user, queried with its (refreshed if needed) access
+/// token. 401 `SESSION_UNKNOWN` without a live session.
+pub async fn me(setup: &AlipayPlusSetup, headers: &HeaderMap) -> Response {
+    let id = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or_default();
+    let err = |e: mp_consent_server::Error| crate::binance::error_response(&e);
+    let session = match fresh_session(&setup.client, setup.sessions.as_ref(), &SystemClock, id).await {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            let body = json!({"code": "SESSION_UNKNOWN", "message": "no live session with this id; sign in again", "success": false});
+            return (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+        }
+        Err(e) => return err(e),
+    };
+    match setup.client.inquiry_user_info(&session.access_token).await {
+        Ok(user) => Json(json!({ "user": public_profile(&user) })).into_response(),
+        Err(e) => err(e),
+    }
 }

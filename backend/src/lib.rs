@@ -448,6 +448,17 @@ pub fn app_with_alipayplus(
         .route(wire::ROUTE_USER_INFO, route(Route::UserInfo))
         .route("/health", get(|| async { cors(Json(json!({"ok": true})).into_response()) }))
         .route(
+            "/alipayplus/me",
+            get(|State(s): State<AppState>, headers: HeaderMap| async move {
+                let response = match &s.alipayplus {
+                    Some(setup) => alipayplus::me(setup, &headers).await,
+                    None => error(StatusCode::NOT_FOUND, "NOT_CONFIGURED", "set the MPCB_ALIPAYPLUS_* variables"),
+                };
+                cors(response)
+            })
+            .options(preflight),
+        )
+        .route(
             "/merchant/binance/send",
             post(|State(s): State<AppState>, headers: HeaderMap, body: Bytes| async move {
                 // CORS too: the host simulator page plays the merchant's console in the demo.

@@ -128,6 +128,12 @@ async fn auth_code_becomes_a_session_and_a_profile_never_a_token() {
         request(&backend.addr, "POST", "/consent/auth-code", &[("Idempotency-Key", "k1")], &body(&code)).await;
     assert_eq!((st, &again), (200, &v));
     assert_eq!(applied(&sim).await.len(), 1);
+    // A later request on the session: the server uses (and would refresh) the tokens.
+    let bearer = format!("Bearer {}", v["session"].as_str().unwrap_or_default());
+    let (st, me) = request(&backend.addr, "GET", "/alipayplus/me", &[("Authorization", &bearer)], "").await;
+    assert_eq!((st, &me["user"]), (200, &v["user"]), "{me}");
+    let (st, me) = request(&backend.addr, "GET", "/alipayplus/me", &[("Authorization", "Bearer nope")], "").await;
+    assert_eq!((st, me["code"].as_str()), (401, Some("SESSION_UNKNOWN")));
     // Another key with the same code is refused by the backend before the platform.
     let (st, v) =
         request(&backend.addr, "POST", "/consent/auth-code", &[("Idempotency-Key", "k2")], &body(&code)).await;
