@@ -220,6 +220,12 @@ async fn bad_or_missing_response_signatures_are_errors() {
         assert_eq!(e.code(), ErrorCode::SignatureInvalid, "{kind}: {e}");
         assert_eq!(sim.received().await.len(), 1, "{kind}: not retried");
     }
+    // A correctly signed answer that is not JSON is a typed error, not a panic or a retry.
+    sim.post("/__sim/reset", json!({})).await;
+    sim.fault(json!({"kind": "malformed", "times": 1})).await;
+    let e = client.apply_token("AC-any").await.expect_err("malformed");
+    assert_eq!(e.code(), ErrorCode::InvalidResponse, "{e}");
+    assert_eq!(sim.received().await.len(), 1);
     // A client configured with the wrong platform key trusts nothing either.
     let wrong =
         AlipayPlusConfig::new(CLIENT, &read("merchant_private.pem"), &read("merchant_public.pem"), "1", &sim.url)

@@ -50,7 +50,11 @@ enum Signing {
 
 /// A signed platform answer (HTTP 200, as the platform answers `S`, `F` and `U` alike).
 fn answer(s: &Shared, path: &str, client_id: &str, body: &Value, signing: Signing) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    answer_bytes(s, path, client_id, serde_json::to_vec(body).unwrap_or_default(), signing)
+}
+
+/// [`answer`] for raw bytes.
+fn answer_bytes(s: &Shared, path: &str, client_id: &str, bytes: Vec<u8>, signing: Signing) -> Response {
     let time = format_ms(s.now_ms());
     let mut r = (StatusCode::OK, bytes.clone()).into_response();
     let h = r.headers_mut();
@@ -162,6 +166,10 @@ fn front(s: &Shared, api: &str, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> 
         Some(FaultKind::Failure { result_code }) => {
             record(&result_code);
             return Err(answer(s, &path, &echo, &failure(&result_code, "scripted failure"), Signing::Good));
+        }
+        Some(FaultKind::Malformed) => {
+            record("MALFORMED");
+            return Err(answer_bytes(s, &path, &echo, b"<html>not json</html>".to_vec(), Signing::Good));
         }
         Some(FaultKind::BadSignature) => Signing::Bad,
         Some(FaultKind::Unsigned) => Signing::None,

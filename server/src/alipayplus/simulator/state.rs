@@ -75,6 +75,8 @@ pub enum FaultKind {
     Unsigned,
     /// Answer HTTP 500 with a plain body and no signature, without processing.
     Http500,
+    /// Answer a correctly signed body that is not JSON, without processing.
+    Malformed,
 }
 
 /// A fault applied to the next `times` calls of one API (or of both).
