@@ -105,6 +105,9 @@ struct Inner {
     /// Token -> (idempotency key, stored answer) of consents accepted once.
     used: HashMap<String, (Option<String>, Value)>,
     accepted: u64,
+    /// Token -> a lock held while its platform exchange runs, so a client's retry that
+    /// arrives meanwhile waits and gets the stored answer instead of racing the platform.
+    exchanging: HashMap<String, Arc<tokio::sync::Mutex<()>>>,
 }
 
 /// Shared server state.
@@ -320,7 +323,37 @@ async fn handle_with_platform(
         Ok(s) => s,
         Err(r) => return r,
     };
-    if already_used(state, &secrets) {
+    // One exchange per token at a time (keyed by the first token of the body).
+    let lock = secrets.first().map(|t| {
+        let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
+        Arc::clone(inner.exchanging.entry(t.clone()).or_default())
+    });
+    let _guard = match &lock {
+        Some(l) => Some(l.lock().await),
+        None => None,
+    };
+    let response = exchange_once(state, &setup, route, key, headers, body, &secrets).await;
+    if let Some(first) = secrets.first() {
+        let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
+        // Dropped only when no other request waits on it (ours plus the map's: 2).
+        if inner.exchanging.get(first).is_some_and(|l| Arc::strong_count(l) <= 2) {
+            inner.exchanging.remove(first);
+        }
+    }
+    response
+}
+
+/// The body of [`handle_with_platform`], run while holding the token's exchange lock.
+async fn exchange_once(
+    state: &AppState,
+    setup: &binance::BinanceSetup,
+    route: Route,
+    key: Option<String>,
+    headers: &HeaderMap,
+    body: &[u8],
+    secrets: &[String],
+) -> Response {
+    if already_used(state, secrets) {
         return handle(state, route, key, body, None);
     }
     match route {
@@ -328,7 +361,7 @@ async fn handle_with_platform(
             let Ok(parsed) = serde_json::from_slice::<DataTokenBody>(body) else {
                 return handle(state, route, key, body, None);
             };
-            match binance::exchange(&setup, kind, &parsed).await {
+            match binance::exchange(setup, kind, &parsed).await {
                 Ok(extra) => handle(state, route, key, body, Some(extra)),
                 Err(r) => r,
             }
@@ -337,7 +370,7 @@ async fn handle_with_platform(
             let Ok(parsed) = serde_json::from_slice::<SubscriptionsBody>(body) else {
                 return handle(state, route, key, body, None);
             };
-            match binance::store_subscriptions(&setup, &binance::user_of(headers), &parsed, now_ms()) {
+            match binance::store_subscriptions(setup, &binance::user_of(headers), &parsed, now_ms()) {
                 Ok(()) => handle(state, route, key, body, None),
                 Err(r) => r,
             }

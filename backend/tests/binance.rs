@@ -226,3 +226,21 @@ fn the_binary_prints_listening_first_with_or_without_binance() {
         assert!(second.starts_with("binance: "), "{second}");
     }
 }
+
+#[tokio::test]
+async fn a_retry_during_a_slow_exchange_gets_the_same_answer_without_a_second_call() {
+    let f = start().await;
+    f.sim.push_faults(&[mp_consent_binance_sim::state::Fault::Slow(400)]);
+    let token = f.sim.issue_data_token("u4", DataKind::OpenId);
+    let body = json!({"dataToken": token, "obtainedAt": now()});
+    let calls = f.sim.calls();
+    let first = post(&f.addr, "/consent/open-id", &[("Idempotency-Key", "same")], &body);
+    let retry = async {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        post(&f.addr, "/consent/open-id", &[("Idempotency-Key", "same")], &body).await
+    };
+    let ((s1, a1), (s2, a2)) = tokio::join!(first, retry);
+    assert_eq!((s1, s2), (200, 200), "{a1} {a2}");
+    assert_eq!(a1, a2);
+    assert_eq!(f.sim.calls() - calls, 1, "one exchange with the platform");
+}
