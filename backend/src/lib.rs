@@ -305,9 +305,10 @@ fn already_used(state: &AppState, secrets: &[String]) -> bool {
     secrets.iter().any(|s| inner.used.contains_key(s))
 }
 
-/// [`handle`], with the platform's half first when Binance is configured: a data token
-/// is exchanged (getOpenData) and push tokens are stored before the token counts as
-/// accepted. Validation and single use come first, so a replay never reaches the platform.
+/// [`handle`], with the platform's half first when Binance or Alipay+ is configured: a data
+/// token is exchanged (getOpenData), push tokens are stored, or an auth code is exchanged
+/// (applyToken, inquiryUserInfo, a session) before the token counts as accepted. Validation
+/// and single use come first, so a replay never reaches the platform.
 async fn handle_with_platform(
     state: &AppState,
     route: Route,
@@ -315,10 +316,14 @@ async fn handle_with_platform(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Response {
-    if let (Route::AuthCode, Some(setup)) = (route, state.alipayplus.clone()) {
-        return handle_auth_code(state, &setup, key, body).await;
+    let alipayplus = match route {
+        Route::AuthCode => state.alipayplus.clone(),
+        _ => None,
+    };
+    let binance = state.binance.clone();
+    if alipayplus.is_none() && binance.is_none() {
+        return handle(state, route, key, body, None);
     }
-    let Some(setup) = state.binance.clone() else { return handle(state, route, key, body, None) };
     let secrets = match validate(route, body, now_ms()) {
         Ok(s) => s,
         Err(r) => return r,
@@ -332,7 +337,11 @@ async fn handle_with_platform(
         Some(l) => Some(l.lock().await),
         None => None,
     };
-    let response = exchange_once(state, &setup, route, key, headers, body, &secrets).await;
+    let response = match (&alipayplus, &binance) {
+        (Some(setup), _) => exchange_auth_code(state, setup, key, body, &secrets).await,
+        (None, Some(setup)) => exchange_once(state, setup, route, key, headers, body, &secrets).await,
+        (None, None) => handle(state, route, key, body, None),
+    };
     if let Some(first) = secrets.first() {
         let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
         // Dropped only when no other request waits on it (ours plus the map's: 2).
@@ -379,20 +388,17 @@ async fn exchange_once(
     }
 }
 
-/// `/consent/auth-code` with Alipay+ configured: validation and single use first (a
-/// replay never reaches the platform), then applyToken, inquiryUserInfo and a session;
-/// the answer gains `{session, user}`.
-async fn handle_auth_code(
+/// `/consent/auth-code` with Alipay+ configured, run while holding the code's exchange
+/// lock: single use first (a replay never reaches the platform), then applyToken,
+/// inquiryUserInfo and a session; the answer gains `{session, user}`.
+async fn exchange_auth_code(
     state: &AppState,
     setup: &alipayplus::AlipayPlusSetup,
     key: Option<String>,
     body: &[u8],
+    secrets: &[String],
 ) -> Response {
-    let secrets = match validate(Route::AuthCode, body, now_ms()) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if already_used(state, &secrets) {
+    if already_used(state, secrets) {
         return handle(state, Route::AuthCode, key, body, None);
     }
     let Ok(parsed) = serde_json::from_slice::<AuthCodeBody>(body) else {

@@ -142,6 +142,27 @@ async fn auth_code_becomes_a_session_and_a_profile_never_a_token() {
 }
 
 #[tokio::test]
+async fn a_retry_during_a_slow_exchange_waits_for_the_stored_answer() {
+    let sim = start_sim().await;
+    let backend = start_backend(&sim).await;
+    let code = auth_code(&sim).await;
+    // Two U answers make the first exchange take the retry backoff (about 0.9 s).
+    request(&sim.addr, "POST", "/__sim/fault", &[], r#"{"kind":"unknown","api":"applyToken","times":2}"#).await;
+    let b = body(&code);
+    let first = request(&backend.addr, "POST", "/consent/auth-code", &[("Idempotency-Key", "slow")], &b);
+    let second = async {
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        request(&backend.addr, "POST", "/consent/auth-code", &[("Idempotency-Key", "slow")], &b).await
+    };
+    let ((s1, v1), (s2, v2)) = tokio::join!(first, second);
+    assert_eq!((s1, s2), (200, 200), "{v1} {v2}");
+    assert_eq!(v1, v2, "the retry gets the same session");
+    let codes = applied(&sim).await;
+    assert_eq!(codes.iter().filter(|c| c.contains("SUCCESS")).count(), 1, "{codes:?}");
+    assert!(!codes.iter().any(|c| c.contains("USED_CODE")), "{codes:?}");
+}
+
+#[tokio::test]
 async fn platform_failures_reach_the_page_as_typed_errors() {
     let sim = start_sim().await;
     let backend = start_backend(&sim).await;
