@@ -400,6 +400,21 @@ async fn paths_are_configurable_for_v1_wallets() {
     assert!(sim.client().apply_token(&code).await.is_err());
 }
 
+#[tokio::test]
+async fn a_base_url_with_a_path_is_part_of_the_signed_uri() {
+    // The gateway mounted under /gateway: both sides sign and verify /gateway/v2/...
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = axum::Router::new().nest("/gateway", app(sim_config()));
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    let sim = Sim { url: format!("http://{addr}/gateway"), task, http: reqwest::Client::new() };
+    let code = sim.auth_code(&["USER_ID"]).await;
+    let grant = sim.client().apply_token(&code).await.expect("applyToken under /gateway");
+    sim.client().inquiry_user_info(&grant.access_token).await.expect("inquiryUserInfo under /gateway");
+}
+
 #[test]
 fn bad_configuration_is_a_typed_error() {
     let (key, platform) = (read("merchant_private.pem"), read("platform_public.pem"));

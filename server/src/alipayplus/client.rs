@@ -160,6 +160,9 @@ impl<H: HttpClient, C: Clock> AlipayPlusClient<H, C> {
     /// Sends one signed call with bounded retries; returns the verified `S` answer.
     async fn call(&self, path: &str, body: &[u8], secret: &str) -> Result<Value> {
         let c = &self.config;
+        // The signed URI is the request's path as sent: the base URL's path, then the API's.
+        let uri = format!("{}{path}", c.uri_prefix);
+        let path = uri.as_str();
         let mut last = Error::new(ErrorCode::Network, "no attempt was made");
         for attempt in 1..=c.max_attempts {
             if attempt > 1 {
@@ -172,7 +175,7 @@ impl<H: HttpClient, C: Clock> AlipayPlusClient<H, C> {
                 .map_err(|e| Error::new(ErrorCode::InvalidConfig, format!("cannot sign the request: {e}")))?;
             let request = HttpRequest {
                 method: Method::Post,
-                url: format!("{}{path}", c.base_url),
+                url: format!("{}{}", c.base_url, path.get(c.uri_prefix.len()..).unwrap_or(path)),
                 headers: vec![
                     ("Content-Type".into(), "application/json; charset=UTF-8".into()),
                     ("Client-Id".into(), c.client_id.clone()),

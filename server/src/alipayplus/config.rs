@@ -26,6 +26,8 @@ pub struct AlipayPlusConfig {
     pub(crate) signer: RsaSigner,
     pub(crate) verifier: RsaVerifier,
     pub(crate) base_url: String,
+    /// The base URL's own path (e.g. `/gateway`), which is part of the signed URI.
+    pub(crate) uri_prefix: String,
     pub(crate) apply_token_path: String,
     pub(crate) inquiry_user_info_path: String,
     pub(crate) app_id: Option<String>,
@@ -77,12 +79,17 @@ impl AlipayPlusConfig {
             .map_err(|e| invalid(format!("the merchant private key: {e}")))?;
         let verifier = RsaVerifier::from_pem(platform_public_key_pem, None)
             .map_err(|e| invalid(format!("the platform public key: {e}")))?;
+        let base_url = check_base_url(base_url)?;
+        let uri_prefix = url::Url::parse(&base_url)
+            .map(|u| u.path().trim_end_matches('/').to_owned())
+            .map_err(|_| invalid("the Alipay+ base URL is not an absolute URL".into()))?;
         Ok(AlipayPlusConfig {
             auth_client_id: client_id.clone(),
             client_id,
             signer,
             verifier,
-            base_url: check_base_url(base_url)?,
+            base_url,
+            uri_prefix,
             apply_token_path: DEFAULT_APPLY_TOKEN_PATH.into(),
             inquiry_user_info_path: DEFAULT_INQUIRY_USER_INFO_PATH.into(),
             app_id: None,

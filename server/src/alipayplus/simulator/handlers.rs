@@ -9,7 +9,7 @@ use crate::alipayplus::timefmt::{format_ms, parse_ms};
 use crate::alipayplus::wire::{ApplyTokenRequest, GrantType, InquiryUserInfoRequest};
 use crate::clock::{Clock, SystemClock};
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -197,7 +197,12 @@ fn finish(s: &Shared, api: &str, headers: &HeaderMap, body: &[u8], path: &str, s
     answer(s, path, &s.config.client_id, &v, signing)
 }
 
-pub async fn apply_token(State(s): State<Shared>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn apply_token(
+    State(s): State<Shared>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let (signing, path) = match front(&s, "applyToken", &uri, &headers, &body) {
         Ok(v) => v,
         Err(r) => return r,
@@ -270,7 +275,12 @@ fn grant(s: &Shared, req: &ApplyTokenRequest) -> Value {
     })
 }
 
-pub async fn inquiry_user_info(State(s): State<Shared>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn inquiry_user_info(
+    State(s): State<Shared>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let (signing, path) = match front(&s, "inquiryUserInfo", &uri, &headers, &body) {
         Ok(v) => v,
         Err(r) => return r,
