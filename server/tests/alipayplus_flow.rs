@@ -257,6 +257,22 @@ async fn unsigned_5xx_is_retried_and_transport_failure_is_network() {
 }
 
 #[tokio::test]
+async fn timeouts_are_retried_then_typed() {
+    let sim = start().await;
+    let code = sim.auth_code(&["USER_ID"]).await;
+    let grant = sim.client().apply_token(&code).await.expect("grant");
+    let config = sim.config().with_timeout(Duration::from_millis(300)).expect("timeout");
+    let client = AlipayPlusClient::new(config, ReqwestClient::new().expect("http"), SystemClock);
+    // One slow answer (inquiryUserInfo changes nothing, so a retry is harmless): retried.
+    sim.fault(json!({"kind": "slow", "ms": 1500, "api": "inquiryUserInfo", "times": 1})).await;
+    client.inquiry_user_info(&grant.access_token).await.expect("second attempt in time");
+    // Slow every time: a typed timeout after the bounded attempts.
+    sim.fault(json!({"kind": "slow", "ms": 1500, "api": "inquiryUserInfo", "times": 3})).await;
+    let e = client.inquiry_user_info(&grant.access_token).await.expect_err("always slow");
+    assert_eq!(e.code(), ErrorCode::Timeout, "{e}");
+}
+
+#[tokio::test]
 async fn the_simulator_checks_who_signed_what_and_when() {
     let sim = start().await;
     let code = sim.auth_code(&["USER_ID"]).await;

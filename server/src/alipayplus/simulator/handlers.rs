@@ -197,12 +197,31 @@ fn finish(s: &Shared, api: &str, headers: &HeaderMap, body: &[u8], path: &str, s
     answer(s, path, &s.config.client_id, &v, signing)
 }
 
+/// Waits when a `slow` fault is next for `api` (before anything else, like a slow network).
+async fn maybe_slow(s: &Shared, api: &str) {
+    let ms = {
+        let mut inner = s.lock();
+        let next = inner.faults.iter().find(|f| f.times > 0 && f.api.as_deref().is_none_or(|a| a == api));
+        match next.map(|f| f.kind.clone()) {
+            Some(FaultKind::Slow { ms }) => {
+                inner.take_fault(api);
+                Some(ms.min(30_000))
+            }
+            _ => None,
+        }
+    };
+    if let Some(ms) = ms {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
+}
+
 pub async fn apply_token(
     State(s): State<Shared>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    maybe_slow(&s, "applyToken").await;
     let (signing, path) = match front(&s, "applyToken", &uri, &headers, &body) {
         Ok(v) => v,
         Err(r) => return r,
@@ -281,6 +300,7 @@ pub async fn inquiry_user_info(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    maybe_slow(&s, "inquiryUserInfo").await;
     let (signing, path) = match front(&s, "inquiryUserInfo", &uri, &headers, &body) {
         Ok(v) => v,
         Err(r) => return r,

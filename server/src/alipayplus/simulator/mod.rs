@@ -10,8 +10,8 @@
 //! - enforces single use and expiry of auth codes and refresh tokens, and expiry of
 //!   access tokens; answers `userInfo` with the fields the granted scopes allow;
 //! - can be told (`POST /__sim/fault`) to answer `U` a few times, `F` with any code, a bad
-//!   response signature, no signature, a signed body that is not JSON, or an unsigned
-//!   HTTP 500; and its clock can be moved
+//!   response signature, no signature, a signed body that is not JSON, an unsigned
+//!   HTTP 500, or a slow answer; and its clock can be moved
 //!   (`POST /__sim/clock`) to expire codes and tokens without waiting (the `Request-Time`
 //!   freshness check keeps using the real clock).
 //!

@@ -77,6 +77,12 @@ pub enum FaultKind {
     Http500,
     /// Answer a correctly signed body that is not JSON, without processing.
     Malformed,
+    /// Wait this long (at most 30 s), then process normally.
+    #[serde(rename_all = "camelCase")]
+    Slow {
+        /// Milliseconds to wait.
+        ms: u64,
+    },
 }
 
 /// A fault applied to the next `times` calls of one API (or of both).
