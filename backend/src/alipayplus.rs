@@ -9,7 +9,9 @@
 //! `MPCB_ALIPAYPLUS_BASE_URL`, `MPCB_ALIPAYPLUS_CLIENT_ID`,
 //! `MPCB_ALIPAYPLUS_PRIVATE_KEY_FILE` (the merchant's PEM private key),
 //! `MPCB_ALIPAYPLUS_PLATFORM_PUBLIC_KEY_FILE` (the platform's PEM public key), optional
-//! `MPCB_ALIPAYPLUS_KEY_VERSION` (default `1`). Sessions go to the same SQLite database
+//! `MPCB_ALIPAYPLUS_KEY_VERSION` (default `1`), and for wallets that need them
+//! `MPCB_ALIPAYPLUS_APPLY_TOKEN_PATH` and `MPCB_ALIPAYPLUS_INQUIRY_USER_INFO_PATH` (default
+//! the v2 paths), `MPCB_ALIPAYPLUS_APP_ID`, `MPCB_ALIPAYPLUS_CUSTOMER_BELONGS_TO`. Sessions go to the same SQLite database
 //! as the push tokens (`MPCB_PUSH_DB`; in memory when unset).
 //!
 //! `GET /alipayplus/me` with `Authorization: Bearer <session>` shows what a later request
@@ -80,6 +82,22 @@ impl AlipayPlusSetup {
             &version,
             &base,
         );
+        let config = config.and_then(|mut c| {
+            if let Some(apply) = var("MPCB_ALIPAYPLUS_APPLY_TOKEN_PATH") {
+                let inquiry = var("MPCB_ALIPAYPLUS_INQUIRY_USER_INFO_PATH")
+                    .unwrap_or_else(|| mp_consent_server::alipayplus::config::DEFAULT_INQUIRY_USER_INFO_PATH.into());
+                c = c.with_paths(&apply, &inquiry)?;
+            } else if let Some(inquiry) = var("MPCB_ALIPAYPLUS_INQUIRY_USER_INFO_PATH") {
+                c = c.with_paths(mp_consent_server::alipayplus::config::DEFAULT_APPLY_TOKEN_PATH, &inquiry)?;
+            }
+            if let Some(app) = var("MPCB_ALIPAYPLUS_APP_ID") {
+                c = c.with_app_id(&app)?;
+            }
+            if let Some(wallet) = var("MPCB_ALIPAYPLUS_CUSTOMER_BELONGS_TO") {
+                c = c.with_customer_belongs_to(&wallet)?;
+            }
+            Ok(c)
+        });
         let client = match config.and_then(AlipayPlusClient::with_defaults) {
             Ok(c) => c,
             Err(e) => return off(e.message().to_owned()),

@@ -186,6 +186,37 @@ async fn platform_failures_reach_the_page_as_typed_errors() {
 }
 
 #[tokio::test]
+async fn wallet_paths_and_ids_come_from_the_environment() {
+    let mut config = SimConfig::new(
+        CLIENT,
+        RsaVerifier::from_pem(&read("merchant_public.pem"), None).expect("key"),
+        "1",
+        RsaSigner::from_pem(&read("platform_private.pem"), "1").expect("key"),
+    );
+    config.apply_token_path = "/v1/authorizations/applyToken".into();
+    config.inquiry_user_info_path = "/v1/users/inquiryUserInfo".into();
+    let sim = serve(sim_app(config)).await;
+    let mut env = env_for(&sim);
+    env.insert("MPCB_ALIPAYPLUS_APPLY_TOKEN_PATH", "/v1/authorizations/applyToken".into());
+    env.insert("MPCB_ALIPAYPLUS_INQUIRY_USER_INFO_PATH", "/v1/users/inquiryUserInfo".into());
+    env.insert("MPCB_ALIPAYPLUS_APP_ID", "3333010071465913".into());
+    env.insert("MPCB_ALIPAYPLUS_CUSTOMER_BELONGS_TO", "GCASH".into());
+    let (setup, line) = AlipayPlusSetup::from_env(|k| env.get(k).cloned());
+    assert!(line.contains("enabled"), "{line}");
+    let backend = serve(mp_consent_backend::app_with_alipayplus(false, None, setup)).await;
+    let code = auth_code(&sim).await;
+    let (st, v) = request(&backend.addr, "POST", "/consent/auth-code", &[], &body(&code)).await;
+    assert_eq!(st, 200, "{v}");
+    let (_, got) = request(&sim.addr, "GET", "/__sim/received", &[], "").await;
+    let sent: Value = serde_json::from_str(got[0]["body"].as_str().unwrap_or_default()).expect("json body");
+    assert_eq!((sent["appId"].as_str(), sent["customerBelongsTo"].as_str()), (Some("3333010071465913"), Some("GCASH")));
+    // A path that is not a path is a startup line, not a panic.
+    env.insert("MPCB_ALIPAYPLUS_APPLY_TOKEN_PATH", "v1?x".into());
+    let (setup, line) = AlipayPlusSetup::from_env(|k| env.get(k).cloned());
+    assert!(setup.is_none() && line.contains("disabled"), "{line}");
+}
+
+#[tokio::test]
 async fn missing_configuration_disables_only_the_exchange() {
     let sim = start_sim().await;
     let mut env = env_for(&sim);
