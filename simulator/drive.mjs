@@ -50,8 +50,18 @@ export const BINANCE_SCRIPT = [
   ['send', [], {}, 'ok', (a) => a?.status === 404 && a?.code === 'NO_PUSH_TOKEN'],
 ];
 
+/**
+ * With an Alipay+ gateway simulator (`alipayplus`), auth codes come from it and the backend
+ * exchanges them (applyToken, inquiryUserInfo): the page gets a session id and the public
+ * profile, never a token.
+ */
+export const ALIPAYPLUS_CHECKS = {
+  'auth-code': (a) =>
+    typeof a?.session === 'string' && a.session.length === 43 && typeof a?.user?.userId === 'string' && !/accessToken|refreshToken/.test(JSON.stringify(a)),
+};
+
 /** Opens the simulator at `url` and runs SCRIPT; returns the transcript and each result. */
-export async function drive({ url, backend, screenshots, binance, adminKey }) {
+export async function drive({ url, backend, screenshots, binance, adminKey, alipayplus }) {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -63,7 +73,8 @@ export async function drive({ url, backend, screenshots, binance, adminKey }) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     const extra = binance ? `&binance=${encodeURIComponent(binance)}&admin=${encodeURIComponent(adminKey || '')}` : '';
-    await page.goto(`${url}?backend=${encodeURIComponent(backend)}${extra}`);
+    const ap = alipayplus ? `&alipayplus=${encodeURIComponent(alipayplus)}` : '';
+    await page.goto(`${url}?backend=${encodeURIComponent(backend)}${extra}${ap}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
     if (screenshots) mkdirSync(screenshots, { recursive: true });
     const transcript = [];
@@ -92,7 +103,8 @@ export async function drive({ url, backend, screenshots, binance, adminKey }) {
       }
       await page.waitForFunction((n) => window.__flows.length > n, before, { timeout: 20_000 });
       const record = await page.evaluate((n) => window.__flows[n], before);
-      const answerCheck = check || (binance && record.outcome === 'ok' ? BINANCE_CHECKS[flow] : undefined);
+      const answerCheck =
+        check || (record.outcome === 'ok' ? (binance && BINANCE_CHECKS[flow]) || (alipayplus && ALIPAYPLUS_CHECKS[flow]) || undefined : undefined);
       const answered = !answerCheck || answerCheck(record.answer);
       results.push({ ...record, name: record.flow, flow, choices, expected, passed: record.outcome === expected && answered, answered });
       if (screenshots) await page.screenshot({ path: join(screenshots, `${String(index + 1).padStart(2, '0')}-${flow}-${record.outcome}.png`), fullPage: true });
@@ -109,10 +121,11 @@ export async function drive({ url, backend, screenshots, binance, adminKey }) {
 }
 
 // As a script: node simulator/drive.mjs <simulator url> <backend url> [screenshot dir]
-// [Binance Open Service simulator url] (the admin key comes from MPCB_ADMIN_KEY)
+// [Binance Open Service simulator url or ''] [Alipay+ gateway simulator url]
+// (the admin key comes from MPCB_ADMIN_KEY)
 if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) {
-  const [url, backend, screenshots, binance] = process.argv.slice(2);
-  const { results, transcript, pageErrors } = await drive({ url, backend, screenshots, binance, adminKey: process.env.MPCB_ADMIN_KEY });
+  const [url, backend, screenshots, binance, alipayplus] = process.argv.slice(2);
+  const { results, transcript, pageErrors } = await drive({ url, backend, screenshots, binance, alipayplus, adminKey: process.env.MPCB_ADMIN_KEY });
   for (const line of transcript) console.log(line);
   console.log('');
   for (const r of results) {

@@ -13,6 +13,9 @@ window.__flows = [];
 // that simulator (so the backend can exchange them), and the merchant panel appears.
 const binance = params.get('binance');
 const adminKey = params.get('admin') || '';
+// With `?alipayplus=<Alipay+ gateway simulator URL>` my.getAuthCode's codes come from that
+// simulator (so the backend can exchange them with applyToken).
+const alipayplus = params.get('alipayplus');
 const DEMO_USER = 'demo-user';
 
 const SECRET_KEYS = new Set(['code', 'token', 'data_token', 'dataToken', 'pushToken', 'authCode']);
@@ -203,7 +206,20 @@ const my = {
       if (choice === 'cancel') return answer(options, 'fail', { error: 11, errorMessage: '用户取消授权' });
       const granted = scopes.filter((s) => boxes[s].checked);
       const refused = Object.fromEntries(scopes.filter((s) => !boxes[s].checked).map((s) => [s, '40006']));
-      answer(options, 'success', { authCode: newToken('authcode'), authSuccessScopes: granted, authErrorScopes: refused });
+      if (!alipayplus || granted.length === 0) {
+        return answer(options, 'success', { authCode: newToken('authcode'), authSuccessScopes: granted, authErrorScopes: refused });
+      }
+      fetch(`${alipayplus}/sim/auth-code`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ scopes: granted, declined: Object.keys(refused) }),
+      })
+        .then((res) => (res.ok ? res.json() : Promise.reject(new Error(`the gateway simulator answered ${res.status}`))))
+        .then((issued) => {
+          log('platform', 'Alipay+ issued an auth code (single use, 10 minutes)');
+          answer(options, 'success', issued);
+        })
+        .catch((e) => answer(options, 'fail', { error: 12, errorMessage: e.message }));
     });
   },
   getOpenUserInfo(options) {

@@ -11,7 +11,11 @@
 //! also exchange the token with the Binance Open Service and answer what the page needs
 //! (the open id; the phone number and email masked), `/consent/subscriptions` keeps the
 //! push tokens, and `POST /merchant/binance/send` sends a template message with one.
+//!
+//! With Alipay+ credentials (see [`alipayplus`]), `/consent/auth-code` exchanges the code
+//! (applyToken, inquiryUserInfo) and answers `{session, user}`, never a token.
 
+pub mod alipayplus;
 pub mod binance;
 
 use axum::body::{Body, Bytes};
@@ -112,6 +116,7 @@ pub struct AppState {
     inner: Arc<Mutex<Inner>>,
     faults_enabled: bool,
     binance: Option<Arc<binance::BinanceSetup>>,
+    alipayplus: Option<Arc<alipayplus::AlipayPlusSetup>>,
 }
 
 fn now_ms() -> u64 {
@@ -300,9 +305,10 @@ fn already_used(state: &AppState, secrets: &[String]) -> bool {
     secrets.iter().any(|s| inner.used.contains_key(s))
 }
 
-/// [`handle`], with the platform's half first when Binance is configured: a data token
-/// is exchanged (getOpenData) and push tokens are stored before the token counts as
-/// accepted. Validation and single use come first, so a replay never reaches the platform.
+/// [`handle`], with the platform's half first when Binance or Alipay+ is configured: a data
+/// token is exchanged (getOpenData), push tokens are stored, or an auth code is exchanged
+/// (applyToken, inquiryUserInfo, a session) before the token counts as accepted. Validation
+/// and single use come first, so a replay never reaches the platform.
 async fn handle_with_platform(
     state: &AppState,
     route: Route,
@@ -310,7 +316,14 @@ async fn handle_with_platform(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Response {
-    let Some(setup) = state.binance.clone() else { return handle(state, route, key, body, None) };
+    let alipayplus = match route {
+        Route::AuthCode => state.alipayplus.clone(),
+        _ => None,
+    };
+    let binance = state.binance.clone();
+    if alipayplus.is_none() && binance.is_none() {
+        return handle(state, route, key, body, None);
+    }
     let secrets = match validate(route, body, now_ms()) {
         Ok(s) => s,
         Err(r) => return r,
@@ -324,7 +337,11 @@ async fn handle_with_platform(
         Some(l) => Some(l.lock().await),
         None => None,
     };
-    let response = exchange_once(state, &setup, route, key, headers, body, &secrets).await;
+    let response = match (&alipayplus, &binance) {
+        (Some(setup), _) => exchange_auth_code(state, setup, key, body, &secrets).await,
+        (None, Some(setup)) => exchange_once(state, setup, route, key, headers, body, &secrets).await,
+        (None, None) => handle(state, route, key, body, None),
+    };
     if let Some(first) = secrets.first() {
         let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
         // Dropped only when no other request waits on it (ours plus the map's: 2).
@@ -368,6 +385,28 @@ async fn exchange_once(
             }
         }
         _ => handle(state, route, key, body, None),
+    }
+}
+
+/// `/consent/auth-code` with Alipay+ configured, run while holding the code's exchange
+/// lock: single use first (a replay never reaches the platform), then applyToken,
+/// inquiryUserInfo and a session; the answer gains `{session, user}`.
+async fn exchange_auth_code(
+    state: &AppState,
+    setup: &alipayplus::AlipayPlusSetup,
+    key: Option<String>,
+    body: &[u8],
+    secrets: &[String],
+) -> Response {
+    if already_used(state, secrets) {
+        return handle(state, Route::AuthCode, key, body, None);
+    }
+    let Ok(parsed) = serde_json::from_slice::<AuthCodeBody>(body) else {
+        return handle(state, Route::AuthCode, key, body, None);
+    };
+    match alipayplus::exchange(setup, &parsed).await {
+        Ok(extra) => handle(state, Route::AuthCode, key, body, Some(extra)),
+        Err(r) => r,
     }
 }
 
@@ -418,7 +457,21 @@ pub fn app(faults_enabled: bool) -> Router {
 
 /// [`app`] with the Binance exchange, push store and merchant send endpoint.
 pub fn app_with(faults_enabled: bool, binance: Option<binance::BinanceSetup>) -> Router {
-    let state = AppState { faults_enabled, binance: binance.map(Arc::new), ..AppState::default() };
+    app_with_alipayplus(faults_enabled, binance, None)
+}
+
+/// [`app_with`] plus the Alipay+ exchange on `/consent/auth-code`.
+pub fn app_with_alipayplus(
+    faults_enabled: bool,
+    binance: Option<binance::BinanceSetup>,
+    alipayplus: Option<alipayplus::AlipayPlusSetup>,
+) -> Router {
+    let state = AppState {
+        faults_enabled,
+        binance: binance.map(Arc::new),
+        alipayplus: alipayplus.map(Arc::new),
+        ..AppState::default()
+    };
     let route = |r: Route| {
         post(move |State(s): State<AppState>, uri: Uri, headers: HeaderMap, body: Bytes| {
             consent(s, r, uri, headers, body)
@@ -433,6 +486,17 @@ pub fn app_with(faults_enabled: bool, binance: Option<binance::BinanceSetup>) ->
         .route(wire::ROUTE_AUTH_CODE, route(Route::AuthCode))
         .route(wire::ROUTE_USER_INFO, route(Route::UserInfo))
         .route("/health", get(|| async { cors(Json(json!({"ok": true})).into_response()) }))
+        .route(
+            "/alipayplus/me",
+            get(|State(s): State<AppState>, headers: HeaderMap| async move {
+                let response = match &s.alipayplus {
+                    Some(setup) => alipayplus::me(setup, &headers).await,
+                    None => error(StatusCode::NOT_FOUND, "NOT_CONFIGURED", "set the MPCB_ALIPAYPLUS_* variables"),
+                };
+                cors(response)
+            })
+            .options(preflight),
+        )
         .route(
             "/merchant/binance/send",
             post(|State(s): State<AppState>, headers: HeaderMap, body: Bytes| async move {

@@ -42,6 +42,12 @@ pub enum ErrorCode {
     Store,
     /// No unspent, unexpired push token is stored for this user and template.
     NoPushToken,
+    /// The platform's answer was still "unknown" (Alipay+ `U`) after every retry: the
+    /// call may or may not have taken effect.
+    ResultUnknown,
+    /// The platform's answer carried no signature, or one that does not verify: nothing
+    /// in it was used.
+    SignatureInvalid,
 }
 
 impl ErrorCode {
@@ -63,6 +69,8 @@ impl ErrorCode {
             ErrorCode::DecryptFailed => "DECRYPT_FAILED",
             ErrorCode::Store => "STORE",
             ErrorCode::NoPushToken => "NO_PUSH_TOKEN",
+            ErrorCode::ResultUnknown => "PLATFORM_RESULT_UNKNOWN",
+            ErrorCode::SignatureInvalid => "PLATFORM_SIGNATURE_INVALID",
         }
     }
 }

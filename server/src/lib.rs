@@ -13,10 +13,13 @@
 //! - [`clock`]: the clock seam (system time by default);
 //! - [`store`]: the push-token store (embedded SQLite by default) with atomic spend.
 //!
-//! Platform modules: [`binance`] (Binance Open Service: `getOpenData`, `sendPushMessage`).
+//! Platform modules: [`binance`] (Binance Open Service: `getOpenData`, `sendPushMessage`);
+//! [`alipayplus`] (Alipay+: `applyToken`, `inquiryUserInfo`, sessions, and a gateway
+//! simulator behind the `simulator` feature).
 
 #![deny(missing_docs)]
 
+pub mod alipayplus;
 pub mod binance;
 pub mod clock;
 pub mod error;

@@ -115,10 +115,12 @@ impl SqliteStore {
     fn init(conn: Connection) -> Result<Self> {
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(store_error)?;
         conn.execute_batch(SCHEMA).map_err(store_error)?;
+        // Alipay+ sessions live in the same database.
+        crate::alipayplus::session::init_schema(&conn).map_err(store_error)?;
         Ok(SqliteStore { conn: Mutex::new(conn) })
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (each call is
         // one statement or transaction), so a poisoned lock is still usable.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
