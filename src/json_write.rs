@@ -116,6 +116,14 @@ impl<'a> JsonObject<'a> {
         self
     }
 
+    /// Appends `"key":value` when `value` is `Some`, nothing otherwise.
+    pub fn field_opt(self, key: &str, value: Option<&(impl ToJson + ?Sized)>) -> Self {
+        match value {
+            Some(v) => self.field(key, v),
+            None => self,
+        }
+    }
+
     /// Closes the object.
     pub fn end(self) {
         self.out.push('}');

@@ -18,6 +18,41 @@ pub const ROUTE_SUBSCRIPTIONS: &str = "/consent/subscriptions";
 pub const ROUTE_USER_INFO: &str = "/consent/user-info";
 /// Default route for Alipay auth codes.
 pub const ROUTE_AUTH_CODE: &str = "/consent/auth-code";
+/// Default route for login codes (`wx.login`, `bn.login`).
+pub const ROUTE_LOGIN_CODE: &str = "/consent/login-code";
+/// Default route for accepted subscription templates that come without a token (WeChat,
+/// Alipay): the server later sends by the user's id.
+pub const ROUTE_SUBSCRIPTION_GRANTS: &str = "/consent/subscription-grants";
+
+/// The platform a body came from. A body without one means what it meant before platforms
+/// were named: Binance for data tokens and subscriptions, Alipay for auth codes and profiles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    /// Binance (`bn`).
+    Binance,
+    /// Alipay / Alipay+ (`my`).
+    Alipay,
+    /// WeChat (`wx`).
+    Wechat,
+}
+
+impl Platform {
+    /// The wire name: `"binance"`, `"alipay"` or `"wechat"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Platform::Binance => "binance",
+            Platform::Alipay => "alipay",
+            Platform::Wechat => "wechat",
+        }
+    }
+}
+
+impl ToJson for Platform {
+    fn write_json(&self, out: &mut String) {
+        self.as_str().write_json(out);
+    }
+}
 
 /// Name of the header that carries the per-consent idempotency key.
 pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
@@ -26,9 +61,38 @@ pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DataTokenBody {
-    /// The Binance `data_token`.
+    /// The single-use token: Binance's `data_token`, or WeChat's phone-number `code`.
     pub data_token: String,
     /// When the host handed it over, ms since the Unix epoch.
+    pub obtained_at: u64,
+    /// `binance` (also when absent) or `wechat` (phone number only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<Platform>,
+}
+
+/// Body of `POST /consent/login-code`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LoginCodeBody {
+    /// The single-use `code` from `wx.login()` / `bn.login()`.
+    pub login_code: String,
+    /// When the host handed it over, ms since the Unix epoch.
+    pub obtained_at: u64,
+    /// Which platform issued it (required: the route is new, there is no old meaning).
+    pub platform: Platform,
+}
+
+/// Body of `POST /consent/subscription-grants`: the templates a user accepted where the
+/// platform hands the page no token (WeChat, Alipay). The backend ties them to the user
+/// through the caller's own session headers.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SubscriptionGrantsBody {
+    /// `wechat` or `alipay` (required).
+    pub platform: Platform,
+    /// The accepted template ids (WeChat `tmplIds`, Alipay `entityIds`), in asked order.
+    pub template_ids: Vec<String>,
+    /// When the host answered, ms since the Unix epoch.
     pub obtained_at: u64,
 }
 
@@ -48,6 +112,9 @@ pub struct SubscriptionItem {
 pub struct SubscriptionsBody {
     /// The accepted templates and their push tokens.
     pub subscriptions: Vec<SubscriptionItem>,
+    /// `binance` (also when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<Platform>,
 }
 
 /// Body of `POST /consent/auth-code`.
@@ -58,11 +125,38 @@ pub struct AuthCodeBody {
     pub auth_code: String,
     /// The scopes it was granted for.
     pub scopes: Vec<String>,
+    /// `alipay` (also when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<Platform>,
 }
 
 impl ToJson for DataTokenBody {
     fn write_json(&self, out: &mut String) {
-        JsonObject::new(out).field("dataToken", &self.data_token).field("obtainedAt", &self.obtained_at).end();
+        JsonObject::new(out)
+            .field("dataToken", &self.data_token)
+            .field("obtainedAt", &self.obtained_at)
+            .field_opt("platform", self.platform.as_ref())
+            .end();
+    }
+}
+
+impl ToJson for LoginCodeBody {
+    fn write_json(&self, out: &mut String) {
+        JsonObject::new(out)
+            .field("loginCode", &self.login_code)
+            .field("obtainedAt", &self.obtained_at)
+            .field("platform", &self.platform)
+            .end();
+    }
+}
+
+impl ToJson for SubscriptionGrantsBody {
+    fn write_json(&self, out: &mut String) {
+        JsonObject::new(out)
+            .field("platform", &self.platform)
+            .field("templateIds", &self.template_ids)
+            .field("obtainedAt", &self.obtained_at)
+            .end();
     }
 }
 
@@ -74,13 +168,20 @@ impl ToJson for SubscriptionItem {
 
 impl ToJson for SubscriptionsBody {
     fn write_json(&self, out: &mut String) {
-        JsonObject::new(out).field("subscriptions", &self.subscriptions).end();
+        JsonObject::new(out)
+            .field("subscriptions", &self.subscriptions)
+            .field_opt("platform", self.platform.as_ref())
+            .end();
     }
 }
 
 impl ToJson for AuthCodeBody {
     fn write_json(&self, out: &mut String) {
-        JsonObject::new(out).field("authCode", &self.auth_code).field("scopes", &self.scopes).end();
+        JsonObject::new(out)
+            .field("authCode", &self.auth_code)
+            .field("scopes", &self.scopes)
+            .field_opt("platform", self.platform.as_ref())
+            .end();
     }
 }
 
@@ -98,14 +199,18 @@ macro_rules! redacted_debug {
 }
 
 redacted_debug! {
-    DataTokenBody { obtained_at } secret data_token;
+    DataTokenBody { obtained_at, platform } secret data_token;
+    LoginCodeBody { obtained_at, platform } secret login_code;
     SubscriptionItem { template_id } secret push_token;
-    AuthCodeBody { scopes } secret auth_code;
+    AuthCodeBody { scopes, platform } secret auth_code;
 }
 
 impl core::fmt::Debug for SubscriptionsBody {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("SubscriptionsBody").field("subscriptions", &self.subscriptions).finish()
+        f.debug_struct("SubscriptionsBody")
+            .field("subscriptions", &self.subscriptions)
+            .field("platform", &self.platform)
+            .finish()
     }
 }
 
@@ -117,13 +222,38 @@ mod tests {
     /// must come back equal.
     #[test]
     fn hand_written_bodies_read_back_with_serde() {
-        let data = DataTokenBody { data_token: "t\"\u{1}".into(), obtained_at: 1_700_000_000_000 };
-        assert!(serde_json::from_str::<DataTokenBody>(&data.to_json()).ok() == Some(data));
-        let subs = SubscriptionsBody {
-            subscriptions: vec![SubscriptionItem { template_id: "a".into(), push_token: "p\\".into() }],
-        };
-        assert!(serde_json::from_str::<SubscriptionsBody>(&subs.to_json()).ok() == Some(subs));
-        let auth = AuthCodeBody { auth_code: "c".into(), scopes: vec!["auth_user".into(), "é".into()] };
-        assert!(serde_json::from_str::<AuthCodeBody>(&auth.to_json()).ok() == Some(auth));
+        for platform in [None, Some(Platform::Binance), Some(Platform::Wechat)] {
+            let data = DataTokenBody { data_token: "t\"\u{1}".into(), obtained_at: 1_700_000_000_000, platform };
+            assert!(serde_json::from_str::<DataTokenBody>(&data.to_json()).ok() == Some(data));
+            let subs = SubscriptionsBody {
+                subscriptions: vec![SubscriptionItem { template_id: "a".into(), push_token: "p\\".into() }],
+                platform,
+            };
+            assert!(serde_json::from_str::<SubscriptionsBody>(&subs.to_json()).ok() == Some(subs));
+            let auth = AuthCodeBody { auth_code: "c".into(), scopes: vec!["auth_user".into(), "é".into()], platform };
+            assert!(serde_json::from_str::<AuthCodeBody>(&auth.to_json()).ok() == Some(auth));
+        }
+        for platform in [Platform::Binance, Platform::Alipay, Platform::Wechat] {
+            let login = LoginCodeBody { login_code: "l\u{7f}".into(), obtained_at: 1, platform };
+            assert!(serde_json::from_str::<LoginCodeBody>(&login.to_json()).ok() == Some(login));
+            let grants =
+                SubscriptionGrantsBody { platform, template_ids: vec!["x".into(), "y\"".into()], obtained_at: 2 };
+            assert!(serde_json::from_str::<SubscriptionGrantsBody>(&grants.to_json()).ok() == Some(grants));
+        }
+    }
+
+    /// A body without a platform reads as it always did; an unknown platform is refused.
+    #[test]
+    fn platform_is_optional_on_old_routes_and_required_on_new_ones() {
+        let old = serde_json::from_str::<DataTokenBody>(r#"{"dataToken":"t","obtainedAt":1}"#);
+        assert!(old.map(|b| b.platform).ok() == Some(None));
+        assert!(
+            serde_json::from_str::<DataTokenBody>(r#"{"dataToken":"t","obtainedAt":1,"platform":"douyin"}"#).is_err()
+        );
+        assert!(serde_json::from_str::<LoginCodeBody>(r#"{"loginCode":"c","obtainedAt":1}"#).is_err());
+        let body = DataTokenBody { data_token: "t".into(), obtained_at: 1, platform: None };
+        assert_eq!(body.to_json(), r#"{"dataToken":"t","obtainedAt":1}"#);
+        let login = LoginCodeBody { login_code: "SECRET".into(), obtained_at: 1, platform: Platform::Wechat };
+        assert!(!format!("{login:?}").contains("SECRET"));
     }
 }

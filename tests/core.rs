@@ -145,12 +145,13 @@ fn routes_and_headers() {
 
 #[test]
 fn wire_bodies_are_camel_case_strict_and_redacted_in_debug() {
-    let body = DataTokenBody { data_token: "SECRET".into(), obtained_at: 7 };
+    let body = DataTokenBody { data_token: "SECRET".into(), obtained_at: 7, platform: None };
     let json = serde_json::to_string(&body).unwrap_or_default();
     assert_eq!(json, r#"{"dataToken":"SECRET","obtainedAt":7}"#);
     assert!(serde_json::from_str::<DataTokenBody>(r#"{"dataToken":"x","obtainedAt":1,"extra":1}"#).is_err());
     let subs = SubscriptionsBody {
         subscriptions: vec![SubscriptionItem { template_id: "t".into(), push_token: "PUSHSECRET".into() }],
+        platform: None,
     };
     for shown in [format!("{body:?}"), format!("{subs:?}")] {
         assert!(!shown.contains("SECRET"), "{shown}");

@@ -46,7 +46,12 @@ pub fn outgoing<'a>(consent: &'a Consent, routes: &'a Routes) -> Option<Outgoing
                     DataKind::OpenId => &routes.open_id,
                     DataKind::Email => &routes.email,
                 },
-                body: DataTokenBody { data_token: c.token.expose().to_owned(), obtained_at: c.obtained_at }.to_json(),
+                body: DataTokenBody {
+                    data_token: c.token.expose().to_owned(),
+                    obtained_at: c.obtained_at,
+                    platform: None,
+                }
+                .to_json(),
                 deadline: with_margin(&secrets),
                 secrets,
             }
@@ -67,7 +72,7 @@ pub fn outgoing<'a>(consent: &'a Consent, routes: &'a Routes) -> Option<Outgoing
                 accepted.iter().map(|p| Secret { value: p.push_token.expose(), expires_at: p.expires_at }).collect();
             Outgoing {
                 route: &routes.subscriptions,
-                body: SubscriptionsBody { subscriptions }.to_json(),
+                body: SubscriptionsBody { subscriptions, platform: None }.to_json(),
                 deadline: with_margin(&secrets),
                 secrets,
             }
@@ -80,8 +85,12 @@ pub fn outgoing<'a>(consent: &'a Consent, routes: &'a Routes) -> Option<Outgoing
             let secrets = vec![Secret { value: c.auth_code.expose(), expires_at: c.expires_at }];
             Outgoing {
                 route: &routes.auth_code,
-                body: AuthCodeBody { auth_code: c.auth_code.expose().to_owned(), scopes: c.granted_scopes.clone() }
-                    .to_json(),
+                body: AuthCodeBody {
+                    auth_code: c.auth_code.expose().to_owned(),
+                    scopes: c.granted_scopes.clone(),
+                    platform: None,
+                }
+                .to_json(),
                 deadline: with_margin(&secrets),
                 secrets,
             }
