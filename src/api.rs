@@ -325,6 +325,7 @@ impl ConsentBridge {
         promise(async move {
             let consent = started.consent().await?;
             if let Resolve::Consent = resolve {
+                bridge.note_issued(&consent);
                 return consent_to_js(&consent);
             }
             let response = bridge.forward_consent(&consent).await?;

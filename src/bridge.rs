@@ -176,6 +176,24 @@ impl Bridge {
         }
     }
 
+    /// Remembers the tokens of `consent`, which is about to be handed to the page (see
+    /// [`Forwarder::note_issued`]).
+    pub(crate) fn note_issued(&self, consent: &Consent) {
+        if let Some(fwd) = &self.inner.forwarder {
+            fwd.note_issued(consent);
+        }
+    }
+
+    /// Waits for a started flow and hands its consent to the page, remembered.
+    fn settle(&self, started: Started) -> impl Future<Output = Result<Consent>> + 'static {
+        let bridge = self.clone();
+        async move {
+            let consent = started.consent().await?;
+            bridge.note_issued(&consent);
+            Ok(consent)
+        }
+    }
+
     /// Waits for a started flow and forwards its consent.
     pub(crate) fn ask_and_forward(&self, started: Started) -> impl Future<Output = Result<JsValue>> + 'static {
         let bridge = self.clone();
@@ -186,8 +204,8 @@ impl Bridge {
     }
 
     fn ask_data(&self, kind: DataKind) -> impl Future<Output = Result<DataConsent>> + 'static {
-        let started = self.begin(Ask::Data(kind));
-        async move { started.consent().await?.into_data() }
+        let settled = self.settle(self.begin(Ask::Data(kind)));
+        async move { settled.await?.into_data() }
     }
 
     /// Asks for the phone-number data token (`bn.getPhoneNumber`).
@@ -224,14 +242,16 @@ impl Bridge {
                 "The button event is too large or unreadable; pass the event the handler received.",
             )
         })?;
-        consent::data_consent_from_button(kind, &value, sys::now_ms())
+        let consent = consent::data_consent_from_button(kind, &value, sys::now_ms())?;
+        self.note_issued(&Consent::Data(consent.clone()));
+        Ok(consent)
     }
 
     /// Asks to subscribe to `template_ids` (`bn.requestSubscribeMessage`). Ids are
     /// checked before the host is called.
     pub fn ask_subscribe(&self, template_ids: Vec<String>) -> impl Future<Output = Result<SubscribeOutcome>> + 'static {
-        let started = self.begin(Ask::Subscribe(template_ids));
-        async move { started.consent().await?.into_subscribe() }
+        let settled = self.settle(self.begin(Ask::Subscribe(template_ids)));
+        async move { settled.await?.into_subscribe() }
     }
 
     /// Forwards a data consent to its route; resolves with the backend's JSON answer.
@@ -307,8 +327,8 @@ impl Bridge {
 
     /// Asks for an auth code for `scopes` (`my.getAuthCode`). Scopes are checked first.
     pub fn ask_auth_code(&self, scopes: Vec<String>) -> impl Future<Output = Result<AuthCodeConsent>> + 'static {
-        let started = self.begin(Ask::AuthCode(scopes));
-        async move { started.consent().await?.into_auth_code() }
+        let settled = self.settle(self.begin(Ask::AuthCode(scopes)));
+        async move { settled.await?.into_auth_code() }
     }
 
     /// Forwards a validated profile to its route (public data: not single use).

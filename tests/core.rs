@@ -244,6 +244,25 @@ mod alipay {
             vec![("USER_NICKNAME".into(), "40006".into()), ("USER_AVATAR".into(), String::new())]
         );
         assert!(!e.message().contains("ac-2"));
+        // A host that echoes the code it still handed over, as a scope's error code and in
+        // a failure's message: no part of the error carries it.
+        let echoed = obj(&[
+            ("authCode", s("ac-secret-3")),
+            ("authSuccessScopes", HostValue::Array(vec![])),
+            ("authErrorScopes", obj(&[("auth_user", s("ac-secret-3"))])),
+        ]);
+        let e = auth_code(&ids(&["auth_user"]), Settlement::Success(echoed), 0).err();
+        let e = e.unwrap_or_else(|| panic!("accepted a refused scope"));
+        assert_eq!(e.details().scopes, vec![("auth_user".into(), "[redacted]".into())]);
+        assert!(!format!("{e:?} {e}").contains("ac-secret-3"));
+        let fail = obj(&[
+            ("authCode", s("ac-secret-4")),
+            ("error", HostValue::Number(12.0)),
+            ("errorMessage", s("code ac-secret-4 rejected")),
+        ]);
+        let e = auth_code(&ids(&["auth_base"]), Settlement::Failure(fail), 0).err();
+        let e = e.unwrap_or_else(|| panic!("accepted a failure"));
+        assert!(!format!("{e:?} {e} {:?}", e.details().host_message).contains("ac-secret-4"));
     }
 
     #[test]

@@ -342,3 +342,42 @@ fn a_subscription_that_accepted_nothing_sends_nothing() {
     assert_eq!(r.forward(&Consent::Subscribe(SubscribeOutcome::default())).expect("nothing"), None);
     assert!(r.sent().is_empty());
 }
+
+#[test]
+fn a_consent_handed_out_keeps_its_real_expiry_when_obtained_at_is_edited() {
+    let r = rig();
+    // The bridge handed this token out 110 s ago; the page sends it back claiming "now".
+    r.forwarder.note_issued(&phone("dt-edited", NOW - 110_000));
+    assert_eq!(code(r.forward(&phone("dt-edited", NOW))), ErrorCode::TokenExpired);
+    assert!(r.sent().is_empty(), "nothing was sent for a token past its real deadline");
+    // An edit the other way only shortens its life; an untouched one goes through.
+    r.forwarder.note_issued(&phone("dt-fresh", NOW));
+    r.answer([status(200, "{}")]);
+    r.forward(&phone("dt-fresh", NOW)).expect("forwarded");
+}
+
+#[test]
+fn a_push_token_twice_in_one_request_is_refused() {
+    let r = rig();
+    assert_eq!(code(r.forward(&pushes(&[("A", "push-same"), ("B", "push-same")]))), ErrorCode::InvalidArgument);
+    assert!(r.sent().is_empty());
+    r.answer([status(200, "{}")]);
+    r.forward(&pushes(&[("A", "push-same")])).expect("the token alone is still usable");
+}
+
+#[test]
+fn after_an_unknown_outcome_only_the_same_bytes_go_under_the_key() {
+    let r = rig_with(Box::new(FixedHeaders::default()), 0);
+    r.answer([Err(TransportFailure::Timeout)]);
+    assert_eq!(code(r.forward(&pushes(&[("A", "push-a"), ("B", "push-b")]))), ErrorCode::BackendTimeout);
+    // Same tokens, another order (or another template id): another body under the same
+    // key, which an idempotent backend would answer with the first body's result.
+    assert_eq!(code(r.forward(&pushes(&[("B", "push-b"), ("A", "push-a")]))), ErrorCode::InvalidArgument);
+    assert_eq!(code(r.forward(&pushes(&[("A", "push-a"), ("C", "push-b")]))), ErrorCode::InvalidArgument);
+    r.answer([status(200, "{}")]);
+    r.forward(&pushes(&[("A", "push-a"), ("B", "push-b")])).expect("the same request again");
+    let sent = r.sent();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(r.keys(), vec!["key-1", "key-1"]);
+    assert_eq!(sent[0].body, sent[1].body);
+}

@@ -569,13 +569,15 @@ fn the_registry_never_gives_a_token_two_keys_or_a_second_success() {
         for step in steps {
             match step {
                 Step::Claim(pool) => {
-                    let mut tokens: Vec<u64> = pool.iter().map(|i| u64::from(*i) + 1).collect();
-                    tokens.dedup();
+                    let tokens: Vec<u64> = pool.iter().map(|i| u64::from(*i) + 1).collect();
+                    let twice = tokens.iter().enumerate().any(|(i, t)| tokens[..i].contains(t));
+                    // The forwarder identifies a request by its body; here, by its tokens in order.
+                    let request = tokens.iter().fold(7u64, |h, t| h.rotate_left(9) ^ t.wrapping_mul(0x9e37_79b9));
                     let refs: Vec<TokenRef> = tokens
                         .iter()
                         .map(|t| TokenRef { fingerprint: *t, expires_at: *born.entry(*t).or_insert(now) + LIFE })
                         .collect();
-                    let claimed = registry.claim(&refs, now, || {
+                    let claimed = registry.claim(&refs, request, now, || {
                         keys += 1;
                         format!("k{keys}")
                     });
@@ -583,6 +585,7 @@ fn the_registry_never_gives_a_token_two_keys_or_a_second_success() {
                     let busy = open.iter().any(|(_, ts)| ts.iter().any(|t| tokens.contains(t)));
                     match claimed {
                         Ok(claim) => {
+                            prop_assert!(!twice, "a request carrying a token twice was claimed");
                             prop_assert!(!busy, "a token in flight was claimed again");
                             for t in &tokens {
                                 if let Some((key, forwarded, _)) = live(t) {
@@ -594,7 +597,7 @@ fn the_registry_never_gives_a_token_two_keys_or_a_second_success() {
                         }
                         Err(e) => {
                             let used = tokens.iter().any(|t| live(t).is_some_and(|(_, f, _)| *f));
-                            let explained = busy || used || tokens.iter().any(|t| live(t).is_some());
+                            let explained = twice || busy || used || tokens.iter().any(|t| live(t).is_some());
                             prop_assert!(explained, "refused ({:?}) a fresh request", e.code());
                         }
                     }

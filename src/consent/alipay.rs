@@ -228,6 +228,26 @@ fn string_list(value: Option<&HostValue>) -> Option<Vec<String>> {
 /// Turns how `my.getAuthCode({scopes})` ended into an auth code, only when every
 /// requested scope was granted.
 pub fn auth_code(requested: &[String], settled: Settlement, now_ms: u64) -> Result<AuthCodeConsent, BridgeError> {
+    // A host that refuses a scope may still hand over a code, and may echo it anywhere
+    // (an error code, a message): no error may carry it.
+    let code = match &settled {
+        Settlement::Success(v) | Settlement::Failure(v) => match v.get("authCode") {
+            Some(HostValue::String(s)) => Some(s.clone()),
+            _ => None,
+        },
+        Settlement::Timeout => None,
+    };
+    auth_code_unscrubbed(requested, settled, now_ms).map_err(|e| match &code {
+        Some(code) => e.scrubbed(&[code.as_str()]),
+        None => e,
+    })
+}
+
+fn auth_code_unscrubbed(
+    requested: &[String],
+    settled: Settlement,
+    now_ms: u64,
+) -> Result<AuthCodeConsent, BridgeError> {
     let api = "getAuthCode";
     let value = match settled {
         Settlement::Timeout => return Err(timeout(api)),

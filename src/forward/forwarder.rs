@@ -10,7 +10,8 @@ use super::once::{fingerprint, Claim, Finish, OnceRegistry, TokenRef};
 use super::outgoing::{outgoing, Outgoing};
 use super::transport::{Clock, HeaderSource, HttpRequest, HttpResponse, Transport, TransportFailure};
 use super::{
-    invalid_response, is_error_envelope, rejected, AttemptOutcome, BackendUrl, RetryPolicy, Routes, MAX_BODY_BYTES,
+    invalid_response, is_error_envelope, rejected, AttemptOutcome, BackendUrl, RetryPolicy, Routes, EXPIRY_MARGIN_MS,
+    MAX_BODY_BYTES,
 };
 use crate::consent::{parse_json, Consent, HostValue, JsonError, Limits};
 use crate::error::{BridgeError, ErrorCode};
@@ -114,6 +115,18 @@ impl Forwarder {
         Forwarder { base, routes, headers, timeout_ms, policy, transport, clock, registry: RefCell::default() }
     }
 
+    /// Remembers the tokens of a consent this bridge hands to the page, so that one passed
+    /// back with an edited `obtainedAt` still expires when the host's token does.
+    pub fn note_issued(&self, consent: &Consent) {
+        if let Some(out) = outgoing(consent, &self.routes) {
+            let now = self.clock.now_ms();
+            let mut registry = self.registry.borrow_mut();
+            for s in &out.secrets {
+                registry.note_issued(TokenRef { fingerprint: fingerprint(s.value), expires_at: s.expires_at }, now);
+            }
+        }
+    }
+
     /// Forwards `consent` to its route; resolves with the backend's JSON answer as text,
     /// or `None` when there was nothing to send (a subscription that accepted nothing).
     pub async fn forward(&self, consent: &Consent) -> Result<Option<String>, BridgeError> {
@@ -126,18 +139,31 @@ impl Forwarder {
     /// POSTs one request: each token under one idempotency key for its whole life,
     /// retried on transient failures, never past the deadline, never twice after a
     /// success, never while another forward of it is in flight.
-    pub async fn post(&self, out: Outgoing<'_>) -> Result<String, BridgeError> {
+    pub async fn post(&self, mut out: Outgoing<'_>) -> Result<String, BridgeError> {
         let secrets: Vec<&str> = out.secrets.iter().map(|s| s.value).collect();
-        let tokens: Vec<TokenRef> = out
-            .secrets
-            .iter()
-            .map(|s| TokenRef { fingerprint: fingerprint(s.value), expires_at: s.expires_at })
-            .collect();
+        let tokens: Vec<TokenRef> = {
+            let registry = self.registry.borrow();
+            out.secrets
+                .iter()
+                .map(|s| {
+                    let fingerprint = fingerprint(s.value);
+                    // A token this bridge handed out dies when the host said, whatever
+                    // `obtainedAt` the page sends back.
+                    let issued = registry.issued_expiry(fingerprint).unwrap_or(u64::MAX);
+                    TokenRef { fingerprint, expires_at: s.expires_at.min(issued) }
+                })
+                .collect()
+        };
+        if let Some(end) = tokens.iter().map(|t| t.expires_at).min() {
+            let deadline = end.saturating_sub(EXPIRY_MARGIN_MS);
+            out.deadline = Some(out.deadline.map_or(deadline, |d| d.min(deadline)));
+        }
         let claim = if tokens.is_empty() {
             None
         } else {
             let now = self.clock.now_ms();
-            Some(self.registry.borrow_mut().claim(&tokens, now, || self.clock.new_key())?)
+            let request = fingerprint(&out.body);
+            Some(self.registry.borrow_mut().claim(&tokens, request, now, || self.clock.new_key())?)
         };
         let key = match &claim {
             Some(claim) => claim.key.clone(),

@@ -92,16 +92,19 @@ pub enum Finish {
     NotSent,
 }
 
-/// Per-bridge record of each token's key and state.
+/// Per-bridge record of each token's key and state, and of the tokens it handed out.
 #[derive(Clone, Debug)]
 pub struct OnceRegistry {
     entries: Vec<Entry>,
+    /// Tokens this bridge handed to the page, with their real expiry: a consent edited in
+    /// JS (a later `obtainedAt`) must not outlive the token the host gave.
+    issued: Vec<TokenRef>,
     limit: usize,
 }
 
 impl Default for OnceRegistry {
     fn default() -> Self {
-        OnceRegistry { entries: Vec::new(), limit: MAX_LIVE_TOKENS }
+        OnceRegistry { entries: Vec::new(), issued: Vec::new(), limit: MAX_LIVE_TOKENS }
     }
 }
 
@@ -126,6 +129,12 @@ fn regrouped() -> BridgeError {
     )
 }
 
+fn duplicated() -> BridgeError {
+    BridgeError::invalid_argument(
+        "The same token appears twice in this request; each token travels once. Forward the consent as the ask… method returned it.",
+    )
+}
+
 fn too_many() -> BridgeError {
     BridgeError::new(
         ErrorCode::InvalidArgument,
@@ -133,36 +142,44 @@ fn too_many() -> BridgeError {
     )
 }
 
-/// The identity of a request: its set of tokens, whatever their order (a sum of mixed
-/// fingerprints; no sort, which would weigh 4 KB in the wasm).
-fn request_id(tokens: &[u64]) -> u64 {
-    tokens.iter().fold(0u64, |sum, t| {
-        // splitmix64's finaliser: a bijection that spreads every bit.
-        let mut z = t.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        sum.wrapping_add(z ^ (z >> 31))
-    })
-}
-
 impl OnceRegistry {
     fn find(&self, token: u64) -> Option<&Entry> {
         self.entries.iter().find(|e| e.token == token)
     }
 
-    /// Claims `tokens` for one request at `now`: `TOKEN_ALREADY_USED` if one was
-    /// forwarded, `CONSENT_BUSY` if one is in flight, `INVALID_ARGUMENT` if one was sent
-    /// in a different request; otherwise the request's key (the earlier one on a retry,
-    /// else `mint()`), with every token marked in flight until [`OnceRegistry::finish`].
+    /// Remembers that the bridge handed `token` to the page at `now`. Bounded like the
+    /// claims: past the limit the oldest record goes (only the edit check is lost for it).
+    pub fn note_issued(&mut self, token: TokenRef, now: u64) {
+        self.issued.retain(|t| t.expires_at > now && t.fingerprint != token.fingerprint);
+        if self.issued.len() >= self.limit && !self.issued.is_empty() {
+            self.issued.remove(0);
+        }
+        self.issued.push(token);
+    }
+
+    /// When a token this bridge handed out really expires, if it is remembered.
+    pub fn issued_expiry(&self, fingerprint: u64) -> Option<u64> {
+        self.issued.iter().find(|t| t.fingerprint == fingerprint).map(|t| t.expires_at)
+    }
+
+    /// Claims `tokens` for one request at `now`; `request` identifies the request (a
+    /// fingerprint of its body: a retry must send the very same bytes under its key).
+    /// `TOKEN_ALREADY_USED` if a token was forwarded, `CONSENT_BUSY` if one is in flight,
+    /// `INVALID_ARGUMENT` if one appears twice or was sent in a different request;
+    /// otherwise the request's key (the earlier one on a retry, else `mint()`), with every
+    /// token marked in flight until [`OnceRegistry::finish`].
     pub fn claim(
         &mut self,
         tokens: &[TokenRef],
+        request: u64,
         now: u64,
         mint: impl FnOnce() -> String,
     ) -> Result<Claim, BridgeError> {
         self.entries.retain(|e| e.expires_at > now || e.state == State::InFlight);
         let fingerprints: Vec<u64> = tokens.iter().map(|t| t.fingerprint).collect();
-        let request = request_id(&fingerprints);
+        if fingerprints.iter().enumerate().any(|(i, t)| fingerprints.iter().take(i).any(|u| u == t)) {
+            return Err(duplicated());
+        }
         let mut key = None;
         for token in &fingerprints {
             let Some(entry) = self.find(*token) else { continue };
@@ -224,6 +241,11 @@ mod tests {
         TokenRef { fingerprint: fingerprint(name), expires_at: 7 * DAY }
     }
 
+    /// A request id for `tokens` in this order (the forwarder uses the body's fingerprint).
+    fn req(tokens: &[TokenRef]) -> u64 {
+        tokens.iter().fold(7, |h, t| h.rotate_left(5) ^ t.fingerprint)
+    }
+
     fn code(r: Result<Claim, BridgeError>) -> Option<ErrorCode> {
         r.err().map(|e| e.code())
     }
@@ -231,52 +253,70 @@ mod tests {
     #[test]
     fn one_key_per_token_across_retries_then_refused_once_forwarded() {
         let mut r = OnceRegistry::default();
-        let c1 = r.claim(&[t("tok")], 0, || "k1".into()).expect("first claim");
-        assert_eq!(code(r.claim(&[t("tok")], 0, || "k2".into())), Some(ErrorCode::ConsentBusy), "in flight");
+        let c1 = r.claim(&[t("tok")], req(&[t("tok")]), 0, || "k1".into()).expect("first claim");
+        assert_eq!(
+            code(r.claim(&[t("tok")], req(&[t("tok")]), 0, || "k2".into())),
+            Some(ErrorCode::ConsentBusy),
+            "in flight"
+        );
         r.finish(&c1, Finish::Sent);
-        let c2 = r.claim(&[t("tok")], 0, || "k2".into()).expect("retry");
+        let c2 = r.claim(&[t("tok")], req(&[t("tok")]), 0, || "k2".into()).expect("retry");
         assert_eq!(c2.key, "k1", "a retry keeps the key");
         r.finish(&c2, Finish::Forwarded);
-        assert_eq!(code(r.claim(&[t("tok")], 0, || "k3".into())), Some(ErrorCode::TokenAlreadyUsed));
-        assert_eq!(r.claim(&[t("other")], 0, || "k4".into()).map(|c| c.key).ok().as_deref(), Some("k4"));
+        assert_eq!(code(r.claim(&[t("tok")], req(&[t("tok")]), 0, || "k3".into())), Some(ErrorCode::TokenAlreadyUsed));
+        assert_eq!(
+            r.claim(&[t("other")], req(&[t("other")]), 0, || "k4".into()).map(|c| c.key).ok().as_deref(),
+            Some("k4")
+        );
     }
 
     #[test]
     fn a_token_sent_in_a_bundle_is_never_sent_under_another_key() {
         let mut r = OnceRegistry::default();
-        let ab = r.claim(&[t("A"), t("B")], 0, || "kab".into()).expect("claim");
+        let ab = r.claim(&[t("A"), t("B")], req(&[t("A"), t("B")]), 0, || "kab".into()).expect("claim");
         r.finish(&ab, Finish::Sent);
-        assert_eq!(code(r.claim(&[t("A")], 0, || "ka".into())), Some(ErrorCode::InvalidArgument));
-        assert_eq!(code(r.claim(&[t("B"), t("C")], 0, || "kbc".into())), Some(ErrorCode::InvalidArgument));
-        let again = r.claim(&[t("B"), t("A")], 0, || "new".into()).expect("same bundle, any order");
+        assert_eq!(code(r.claim(&[t("A")], req(&[t("A")]), 0, || "ka".into())), Some(ErrorCode::InvalidArgument));
+        assert_eq!(
+            code(r.claim(&[t("B"), t("C")], req(&[t("B"), t("C")]), 0, || "kbc".into())),
+            Some(ErrorCode::InvalidArgument)
+        );
+        assert_eq!(
+            code(r.claim(&[t("B"), t("A")], req(&[t("B"), t("A")]), 0, || "new".into())),
+            Some(ErrorCode::InvalidArgument),
+            "a reordered body under the same key would be a different request to the backend"
+        );
+        let again = r.claim(&[t("A"), t("B")], req(&[t("A"), t("B")]), 0, || "new".into()).expect("same request");
         assert_eq!(again.key, "kab");
         r.finish(&again, Finish::Forwarded);
-        assert_eq!(code(r.claim(&[t("A")], 0, || "ka".into())), Some(ErrorCode::TokenAlreadyUsed));
-        assert!(r.claim(&[t("C")], 0, || "kc".into()).is_ok());
+        assert_eq!(code(r.claim(&[t("A")], req(&[t("A")]), 0, || "ka".into())), Some(ErrorCode::TokenAlreadyUsed));
+        assert!(r.claim(&[t("C")], req(&[t("C")]), 0, || "kc".into()).is_ok());
     }
 
     #[test]
     fn nothing_sent_forgets_new_tokens() {
         let mut r = OnceRegistry::default();
-        let c = r.claim(&[t("A")], 0, || "k1".into()).expect("claim");
+        let c = r.claim(&[t("A")], req(&[t("A")]), 0, || "k1".into()).expect("claim");
         r.finish(&c, Finish::NotSent);
         assert!(r.is_empty());
-        let c = r.claim(&[t("A")], 0, || "k2".into()).expect("claim");
+        let c = r.claim(&[t("A")], req(&[t("A")]), 0, || "k2".into()).expect("claim");
         assert_eq!(c.key, "k2");
     }
 
     #[test]
     fn single_use_lasts_the_token_lifetime_not_a_count_of_forwards() {
         let mut r = OnceRegistry::default();
-        let first = r.claim(&[t("T")], 0, || "kt".into()).expect("claim");
+        let first = r.claim(&[t("T")], req(&[t("T")]), 0, || "kt".into()).expect("claim");
         r.finish(&first, Finish::Forwarded);
         for i in 0..2_000u64 {
             let other = TokenRef { fingerprint: fingerprint(&format!("o{i}")), expires_at: 2 * 60_000 };
-            if let Ok(c) = r.claim(&[other], i, || format!("k{i}")) {
+            if let Ok(c) = r.claim(&[other], req(&[other]), i, || format!("k{i}")) {
                 r.finish(&c, Finish::Forwarded);
             }
         }
-        assert_eq!(code(r.claim(&[t("T")], 6 * DAY, || "again".into())), Some(ErrorCode::TokenAlreadyUsed));
+        assert_eq!(
+            code(r.claim(&[t("T")], req(&[t("T")]), 6 * DAY, || "again".into())),
+            Some(ErrorCode::TokenAlreadyUsed)
+        );
         assert_eq!(r.len(), 1, "expired data tokens were forgotten, the live push token kept");
     }
 
@@ -284,12 +324,32 @@ mod tests {
     fn the_registry_refuses_rather_than_forgets() {
         let mut r = OnceRegistry { limit: 100, ..OnceRegistry::default() };
         for i in 0..100u64 {
-            let c = r.claim(&[TokenRef { fingerprint: i, expires_at: DAY }], 0, || String::new()).expect("room");
+            let tok = TokenRef { fingerprint: i, expires_at: DAY };
+            let c = r.claim(&[tok], req(&[tok]), 0, String::new).expect("room");
             r.finish(&c, Finish::Forwarded);
         }
         let over = TokenRef { fingerprint: u64::MAX, expires_at: DAY };
-        assert_eq!(code(r.claim(&[over], 0, String::new)), Some(ErrorCode::InvalidArgument));
-        assert!(r.claim(&[over], DAY + 1, String::new).is_ok(), "room again once the others expired");
+        assert_eq!(code(r.claim(&[over], req(&[over]), 0, String::new)), Some(ErrorCode::InvalidArgument));
+        assert!(r.claim(&[over], req(&[over]), DAY + 1, String::new).is_ok(), "room again once the others expired");
+    }
+
+    #[test]
+    fn a_token_twice_in_one_request_is_refused() {
+        let mut r = OnceRegistry::default();
+        assert_eq!(code(r.claim(&[t("A"), t("A")], 1, 0, || "k".into())), Some(ErrorCode::InvalidArgument));
+        assert!(r.is_empty(), "nothing was remembered");
+    }
+
+    #[test]
+    fn issued_tokens_keep_their_first_expiry_and_are_bounded() {
+        let mut r = OnceRegistry { limit: 2, ..OnceRegistry::default() };
+        r.note_issued(TokenRef { fingerprint: 1, expires_at: 100 }, 0);
+        assert_eq!(r.issued_expiry(1), Some(100));
+        r.note_issued(TokenRef { fingerprint: 2, expires_at: 100 }, 0);
+        r.note_issued(TokenRef { fingerprint: 3, expires_at: 100 }, 0);
+        assert_eq!((r.issued_expiry(1), r.issued_expiry(3)), (None, Some(100)), "the oldest record went");
+        r.note_issued(TokenRef { fingerprint: 4, expires_at: 100 }, 100);
+        assert_eq!((r.issued_expiry(2), r.issued_expiry(4)), (None, Some(100)), "expired records went");
     }
 
     #[test]

@@ -224,6 +224,54 @@ function random(seed) {
   };
 }
 
+test('13. a consent sent back with a later obtainedAt still expires when its token does', async () => {
+  const h = host();
+  const b = bridgeFor(h);
+  const realNow = Date.now;
+  Date.now = () => realNow() - 110_000; // the user tapped 110 s ago
+  let consent;
+  try {
+    consent = await b.askPhoneNumber();
+  } finally {
+    Date.now = realNow;
+  }
+  const edited = { ...consent, obtainedAt: Date.now(), expiresAt: Date.now() + 120_000 };
+  assert.equal((await errorOf(b.forward(edited))).code, 'TOKEN_EXPIRED');
+  const fromEvent = await b.phoneNumberFromEvent({ type: 'getphonenumber', detail: { code: token('ev') } });
+  Date.now = () => realNow() + 110_000; // forwarded 110 s after the tap, claiming "just now"
+  try {
+    assert.equal((await errorOf(b.forward({ ...fromEvent, obtainedAt: Date.now() }))).code, 'TOKEN_EXPIRED');
+  } finally {
+    Date.now = realNow;
+  }
+  assert.equal(h.requests.length, 0, 'nothing was sent past the real deadline');
+});
+
+test('14. one push token under two template ids is refused, nothing sent', async () => {
+  const h = host();
+  const b = bridgeFor(h);
+  const push = token('push');
+  const twice = { accepted: ['A', 'B'].map((templateId) => ({ templateId, pushToken: push, obtainedAt: Date.now() })) };
+  const e = await errorOf(b.forward(twice));
+  assert.equal(e.code, 'INVALID_ARGUMENT');
+  assert.ok(!e.message.includes(push));
+  assert.equal(h.requests.length, 0);
+});
+
+test('15. after an unknown outcome, a reordered bundle is refused: one key never carries two bodies', async () => {
+  let answer = (o) => o.fail({ error: 13, errorMessage: 'timeout' });
+  const h = host({ respond: (o) => answer(o) });
+  const b = bridgeFor(h, { retries: 0 });
+  const outcome = await b.askSubscribe(['A', 'B']);
+  assert.equal((await errorOf(b.forward(outcome))).code, 'BACKEND_TIMEOUT');
+  const reordered = { accepted: [...outcome.accepted].reverse() };
+  assert.equal((await errorOf(b.forward(reordered))).code, 'INVALID_ARGUMENT');
+  answer = (o) => o.success({ statusCode: 200, header: {}, data: '{}' });
+  await b.forward(outcome);
+  assert.equal(h.requests.length, 2);
+  assert.equal(h.requests[0].data, h.requests[1].data, 'the retry sent the same bytes');
+});
+
 test('property: hostile host answers and backends (huge keys and strings, lone surrogates, echoed tokens) end typed, bounded and scrubbed', async () => {
   const next = random(20261202);
   const pick = (items) => items[Math.floor(next() * items.length)];
