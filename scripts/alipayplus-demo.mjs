@@ -2,9 +2,7 @@
 // (with MPCB_ALIPAYPLUS_* set to the gateway simulator) and the gateway simulator itself.
 // Each case prints what happened; any surprise fails the run.
 //   node scripts/alipayplus-demo.mjs <backend url> <alipay+ gateway simulator url>
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { otherBackend, post } from './demo-http.mjs';
 
 const [backend, gateway] = process.argv.slice(2);
 if (!backend || !gateway) {
@@ -14,15 +12,6 @@ if (!backend || !gateway) {
 let failed = 0;
 let serial = 0;
 
-async function post(url, body, headers = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {}
-  return { status: res.status, body: json };
-}
 /** What the host's my.getAuthCode hands the page after the user ticks `scopes`. */
 const authCode = async (scopes, declined = []) => (await post(`${gateway}/sim/auth-code`, { scopes, declined })).body;
 const forward = (base, code, scopes, key = `ap-demo-${(serial += 1)}`) =>
@@ -39,19 +28,6 @@ function check(name, got, ok) {
 }
 const noToken = (r) => !/accessToken|refreshToken|"AT|"RT/.test(JSON.stringify(r.body));
 
-/** Starts another reference backend (fresh memory, same environment). */
-function otherBackend() {
-  const bin = fileURLToPath(new URL('../target/debug/mp-consent-backend', import.meta.url));
-  const child = spawn(bin, [], { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once('line', (line) => {
-      const m = /^listening on (http\S+)/.exec(line);
-      m ? resolve({ url: m[1], child }) : reject(new Error(`unexpected first line: ${line}`));
-    });
-    child.once('error', reject);
-  });
-}
 
 // Tap -> my.getAuthCode -> code from the gateway -> backend applyToken + inquiryUserInfo -> session.
 {

@@ -2,9 +2,7 @@
 // backend (with MPCB_BINANCE_* set to the Binance Open Service simulator) and the
 // simulator itself. Each case prints what happened; any surprise fails the run.
 //   node scripts/binance-demo.mjs <backend url> <binance simulator url>
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { otherBackend, post } from './demo-http.mjs';
 
 const [backend, sim] = process.argv.slice(2);
 const admin = process.env.MPCB_ADMIN_KEY;
@@ -12,15 +10,6 @@ const USER = 'demo-failures';
 let failed = 0;
 let serial = 0;
 
-async function post(url, body, headers = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {}
-  return { status: res.status, body: json };
-}
 const platform = (path, body) => post(`${sim}${path}`, body).then((r) => r.body);
 const consent = (base, route, body) => post(`${base}${route}`, body, { 'Idempotency-Key': `demo-${(serial += 1)}`, 'X-Mpcb-User': USER });
 const send = (templateId) =>
@@ -38,19 +27,6 @@ function check(name, got, ok) {
   if (!ok) failed += 1;
 }
 
-/** Starts another reference backend with `env` overrides; resolves with its URL and process. */
-function otherBackend(env) {
-  const bin = fileURLToPath(new URL('../target/debug/mp-consent-backend', import.meta.url));
-  const child = spawn(bin, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once('line', (line) => {
-      const m = /^listening on (http\S+)/.exec(line);
-      m ? resolve({ url: m[1], child }) : reject(new Error(`unexpected first line: ${line}`));
-    });
-    child.once('error', reject);
-  });
-}
 
 // Reused data token: the backend's own single use.
 {

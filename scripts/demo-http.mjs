@@ -1,0 +1,30 @@
+// What the platform demos (scripts/*-demo.mjs) share: a JSON POST that never throws on a
+// non-JSON answer, and a second reference backend started beside the first.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/** POSTs `body` as JSON; resolves with the status and the parsed body (null if not JSON). */
+export async function post(url, body, headers = {}) {
+  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: res.status, body: json };
+}
+
+/** Starts another reference backend (fresh memory) with `env` overrides; resolves with its URL and process. */
+export function otherBackend(env = {}) {
+  const bin = fileURLToPath(new URL('../target/debug/mp-consent-backend', import.meta.url));
+  const child = spawn(bin, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', (line) => {
+      const m = /^listening on (http\S+)/.exec(line);
+      m ? resolve({ url: m[1], child }) : reject(new Error(`unexpected first line: ${line}`));
+    });
+    child.once('error', reject);
+  });
+}
