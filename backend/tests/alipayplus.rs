@@ -4,14 +4,16 @@
 //! replays, used codes, U-then-success, a bad platform signature, and the configuration
 //! lines.
 
+mod support;
+
 use mp_consent_backend::alipayplus::AlipayPlusSetup;
 use mp_consent_server::alipayplus::sign::{RsaSigner, RsaVerifier};
 use mp_consent_server::alipayplus::simulator::{app as sim_app, SimConfig};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use support::json_request;
+use tokio::net::TcpListener;
 
 const CLIENT: &str = "SANDBOX_BACKEND_CLIENT";
 
@@ -44,27 +46,6 @@ async fn serve(router: axum::Router) -> Server {
     Server { addr, task }
 }
 
-/// One HTTP/1.1 request; returns (status, body as JSON or Null).
-async fn request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, Value) {
-    let mut stream = TcpStream::connect(addr).await.expect("connect");
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    req.push_str(body);
-    stream.write_all(req.as_bytes()).await.expect("write");
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw).await;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
-}
-
 async fn start_sim() -> Server {
     serve(sim_app(SimConfig::new(
         CLIENT,
@@ -92,13 +73,14 @@ async fn start_backend(sim: &Server) -> Server {
 }
 
 async fn auth_code(sim: &Server) -> String {
-    let (st, v) = request(&sim.addr, "POST", "/sim/auth-code", &[], r#"{"scopes":["USER_ID","USER_NICKNAME"]}"#).await;
+    let (st, v) =
+        json_request(&sim.addr, "POST", "/sim/auth-code", &[], r#"{"scopes":["USER_ID","USER_NICKNAME"]}"#).await;
     assert_eq!(st, 200, "{v}");
     v["authCode"].as_str().expect("authCode").to_owned()
 }
 
 async fn applied(sim: &Server) -> Vec<String> {
-    let (_, v) = request(&sim.addr, "GET", "/__sim/received", &[], "").await;
+    let (_, v) = json_request(&sim.addr, "GET", "/__sim/received", &[], "").await;
     v.as_array()
         .map(|a| a.iter().filter(|r| r["api"] == "applyToken").map(|r| r["resultCode"].to_string()).collect())
         .unwrap_or_default()
@@ -114,7 +96,7 @@ async fn auth_code_becomes_a_session_and_a_profile_never_a_token() {
     let backend = start_backend(&sim).await;
     let code = auth_code(&sim).await;
     let (st, v) =
-        request(&backend.addr, "POST", "/consent/auth-code", &[("Idempotency-Key", "k1")], &body(&code)).await;
+        json_request(&backend.addr, "POST", "/consent/auth-code", &[("Idempotency-Key", "k1")], &body(&code)).await;
     assert_eq!(st, 200, "{v}");
     assert_eq!(v["session"].as_str().map(str::len), Some(43), "{v}");
     assert_eq!(v["user"]["userId"], "2160000000000001");
@@ -125,18 +107,18 @@ async fn auth_code_becomes_a_session_and_a_profile_never_a_token() {
     }
     // The same request again (same key) replays the answer without a second exchange.
     let (st, again) =
-        request(&backend.addr, "POST", "/consent/auth-code", &[("Idempotency-Key", "k1")], &body(&code)).await;
+        json_request(&backend.addr, "POST", "/consent/auth-code", &[("Idempotency-Key", "k1")], &body(&code)).await;
     assert_eq!((st, &again), (200, &v));
     assert_eq!(applied(&sim).await.len(), 1);
     // A later request on the session: the server uses (and would refresh) the tokens.
     let bearer = format!("Bearer {}", v["session"].as_str().unwrap_or_default());
-    let (st, me) = request(&backend.addr, "GET", "/alipayplus/me", &[("Authorization", &bearer)], "").await;
+    let (st, me) = json_request(&backend.addr, "GET", "/alipayplus/me", &[("Authorization", &bearer)], "").await;
     assert_eq!((st, &me["user"]), (200, &v["user"]), "{me}");
-    let (st, me) = request(&backend.addr, "GET", "/alipayplus/me", &[("Authorization", "Bearer nope")], "").await;
+    let (st, me) = json_request(&backend.addr, "GET", "/alipayplus/me", &[("Authorization", "Bearer nope")], "").await;
     assert_eq!((st, me["code"].as_str()), (401, Some("SESSION_UNKNOWN")));
     // Another key with the same code is refused by the backend before the platform.
     let (st, v) =
-        request(&backend.addr, "POST", "/consent/auth-code", &[("Idempotency-Key", "k2")], &body(&code)).await;
+        json_request(&backend.addr, "POST", "/consent/auth-code", &[("Idempotency-Key", "k2")], &body(&code)).await;
     assert_eq!((st, v["code"].as_str()), (409, Some("TOKEN_ALREADY_USED")));
     assert_eq!(applied(&sim).await.len(), 1);
 }
@@ -147,12 +129,12 @@ async fn a_retry_during_a_slow_exchange_waits_for_the_stored_answer() {
     let backend = start_backend(&sim).await;
     let code = auth_code(&sim).await;
     // Two U answers make the first exchange take the retry backoff (about 0.9 s).
-    request(&sim.addr, "POST", "/__sim/fault", &[], r#"{"kind":"unknown","api":"applyToken","times":2}"#).await;
+    json_request(&sim.addr, "POST", "/__sim/fault", &[], r#"{"kind":"unknown","api":"applyToken","times":2}"#).await;
     let b = body(&code);
-    let first = request(&backend.addr, "POST", "/consent/auth-code", &[("Idempotency-Key", "slow")], &b);
+    let first = json_request(&backend.addr, "POST", "/consent/auth-code", &[("Idempotency-Key", "slow")], &b);
     let second = async {
         tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-        request(&backend.addr, "POST", "/consent/auth-code", &[("Idempotency-Key", "slow")], &b).await
+        json_request(&backend.addr, "POST", "/consent/auth-code", &[("Idempotency-Key", "slow")], &b).await
     };
     let ((s1, v1), (s2, v2)) = tokio::join!(first, second);
     assert_eq!((s1, s2), (200, 200), "{v1} {v2}");
@@ -167,20 +149,20 @@ async fn platform_failures_reach_the_page_as_typed_errors() {
     let sim = start_sim().await;
     let backend = start_backend(&sim).await;
     // A code the platform does not know.
-    let (st, v) = request(&backend.addr, "POST", "/consent/auth-code", &[], &body("AC-never-issued")).await;
+    let (st, v) = json_request(&backend.addr, "POST", "/consent/auth-code", &[], &body("AC-never-issued")).await;
     assert_eq!(
         (st, v["code"].as_str(), v["platformCode"].as_str()),
         (409, Some("TOKEN_INVALID"), Some("INVALID_AUTH_CODE"))
     );
     // U twice, then success.
     let code = auth_code(&sim).await;
-    request(&sim.addr, "POST", "/__sim/fault", &[], r#"{"kind":"unknown","api":"applyToken","times":2}"#).await;
-    let (st, v) = request(&backend.addr, "POST", "/consent/auth-code", &[], &body(&code)).await;
+    json_request(&sim.addr, "POST", "/__sim/fault", &[], r#"{"kind":"unknown","api":"applyToken","times":2}"#).await;
+    let (st, v) = json_request(&backend.addr, "POST", "/consent/auth-code", &[], &body(&code)).await;
     assert_eq!(st, 200, "{v}");
     // A response whose signature does not verify is never trusted.
     let code = auth_code(&sim).await;
-    request(&sim.addr, "POST", "/__sim/fault", &[], r#"{"kind":"badSignature","times":1}"#).await;
-    let (st, v) = request(&backend.addr, "POST", "/consent/auth-code", &[], &body(&code)).await;
+    json_request(&sim.addr, "POST", "/__sim/fault", &[], r#"{"kind":"badSignature","times":1}"#).await;
+    let (st, v) = json_request(&backend.addr, "POST", "/consent/auth-code", &[], &body(&code)).await;
     assert_eq!((st, v["code"].as_str()), (502, Some("PLATFORM_SIGNATURE_INVALID")), "{v}");
     assert!(v.get("session").is_none());
 }
@@ -205,9 +187,9 @@ async fn wallet_paths_and_ids_come_from_the_environment() {
     assert!(line.contains("enabled"), "{line}");
     let backend = serve(mp_consent_backend::app_with_alipayplus(false, None, setup)).await;
     let code = auth_code(&sim).await;
-    let (st, v) = request(&backend.addr, "POST", "/consent/auth-code", &[], &body(&code)).await;
+    let (st, v) = json_request(&backend.addr, "POST", "/consent/auth-code", &[], &body(&code)).await;
     assert_eq!(st, 200, "{v}");
-    let (_, got) = request(&sim.addr, "GET", "/__sim/received", &[], "").await;
+    let (_, got) = json_request(&sim.addr, "GET", "/__sim/received", &[], "").await;
     let sent: Value = serde_json::from_str(got[0]["body"].as_str().unwrap_or_default()).expect("json body");
     assert_eq!((sent["appId"].as_str(), sent["customerBelongsTo"].as_str()), (Some("3333010071465913"), Some("GCASH")));
     // A path that is not a path is a startup line, not a panic.
@@ -233,7 +215,7 @@ async fn missing_configuration_disables_only_the_exchange() {
     assert!(!line.contains("BEGIN"), "{line}");
     // Without the exchange the route behaves as before.
     let backend = serve(mp_consent_backend::app(false)).await;
-    let (st, v) = request(&backend.addr, "POST", "/consent/auth-code", &[], &body("AC-anything")).await;
+    let (st, v) = json_request(&backend.addr, "POST", "/consent/auth-code", &[], &body("AC-anything")).await;
     assert_eq!((st, v["kind"].as_str()), (200, Some("authCode")), "{v}");
     assert!(v.get("session").is_none());
 }

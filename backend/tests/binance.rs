@@ -2,6 +2,8 @@
 //! page's routes against the Binance Open Service simulator, the merchant send endpoint,
 //! and the environment rules (a missing variable disables only what needs it).
 
+mod support;
+
 use mp_consent_backend::binance::BinanceSetup;
 use mp_consent_binance_sim::state::DataKind;
 use mp_consent_binance_sim::{Running, SimConfig, Simulator};
@@ -9,12 +11,12 @@ use mp_consent_server::binance::{BinanceClient, Config};
 use mp_consent_server::{ReqwestClient, Secret, SqliteStore, SystemClock};
 use rand_chacha::rand_core::SeedableRng;
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::io::{BufRead, BufReader};
 use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use support::post;
+use tokio::net::TcpListener;
 
 const ADMIN: &str = "admin-key-test";
 
@@ -65,27 +67,6 @@ async fn start() -> Fixture {
         let _ = axum::serve(listener, mp_consent_backend::app_with(false, Some(setup))).await;
     });
     Fixture { sim, _sim_running: running, addr, task }
-}
-
-async fn post(addr: &str, path: &str, headers: &[(&str, &str)], body: &Value) -> (u16, Value) {
-    let body = body.to_string();
-    let mut stream = TcpStream::connect(addr).await.expect("connect");
-    let mut req = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    req.push_str(&body);
-    stream.write_all(req.as_bytes()).await.expect("write");
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw).await;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
 }
 
 #[tokio::test]

@@ -1,9 +1,11 @@
 //! The reference backend over real HTTP on 127.0.0.1: routes, validation, single use,
 //! idempotent replays, lifetimes, CORS and scoped faults.
 
+mod support;
+
 use std::time::{SystemTime, UNIX_EPOCH};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use support::request;
+use tokio::net::TcpListener;
 
 /// A backend on a free loopback port, stopped when dropped.
 struct Server {
@@ -24,25 +26,6 @@ async fn start(faults: bool) -> Server {
         let _ = axum::serve(listener, mp_consent_backend::app(faults)).await;
     });
     Server { addr, task }
-}
-
-/// One HTTP/1.1 request; returns (status, lower-case head, body).
-async fn request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String, String) {
-    let mut stream = TcpStream::connect(addr).await.expect("connect");
-    let mut req =
-        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    req.push_str(body);
-    stream.write_all(req.as_bytes()).await.expect("write");
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw).await;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    (status, head.to_ascii_lowercase(), body.to_owned())
 }
 
 fn now() -> u64 {
