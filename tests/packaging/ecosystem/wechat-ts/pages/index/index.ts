@@ -1,0 +1,27 @@
+// A WeChat page in TypeScript: the one import that type-checks here and runs after
+// WeChat's "Build npm" (which resolves 'mp-consent-bridge' to the package's miniprogram/).
+import { load, ConsentBridge, BridgeError } from 'mp-consent-bridge';
+
+const path = '/miniprogram_npm/mp-consent-bridge/mp_consent_bridge.wasm.br';
+const ready = load({ instantiate: WXWebAssembly.instantiate, path });
+
+let bridge: ConsentBridge | undefined;
+
+Page({
+  data: { result: '', error: '' },
+  async onLoad() {
+    await ready;
+    bridge = new ConsentBridge({ host: wx, backend: 'https://api.example.com' });
+  },
+  onGetPhoneNumber(e: WechatMiniprogram.ButtonGetPhoneNumber) {
+    if (!bridge) return;
+    // No await before the call: the bridge reads the event before its first await.
+    bridge.forwardPhoneNumberEvent(e).then(
+      (answer) => this.setData({ result: JSON.stringify(answer) }),
+      (err: unknown) => this.setData({ error: err instanceof BridgeError ? err.code : String(err) }),
+    );
+  },
+  onAsk(e: WechatMiniprogram.ButtonGetPhoneNumber) {
+    bridge?.phoneNumberFromEvent(e).then((c) => this.setData({ result: c.kind }));
+  },
+});
