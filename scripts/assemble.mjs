@@ -74,14 +74,20 @@ for (const [from, to] of Object.entries(targets)) {
   if (optional === declared) throw new Error(`assemble: ConsentBridge constructor not found in ${dts}`);
   writeFileSync(dts, optional + (to === 'web' ? '' : loadedAtImport));
   const glue = join(dest, 'mp_consent_bridge.js');
-  if (to === 'web') patch(glue, 'constructor(options) {', 'constructor(options) {\n        if (wasm === undefined) notLoaded();', NOT_LOADED);
-  // node/ takes TextEncoder/TextDecoder from node:util, not the globals, which jest's jsdom
-  // environment (miniprogram-simulate's) hides.
-  if (to === 'node') writeFileSync(glue, "const { TextDecoder, TextEncoder } = require('util');\n" + readFileSync(glue, 'utf8'));
-  // bundler/ and node/ load the wasm at import; their load() only resolves (see js/loaded-at-import.d.ts).
-  else appendFileSync(glue, to === 'node' ? 'exports.load = function load() { return Promise.resolve(); };\n' : 'export function load() { return Promise.resolve(); }\n');
+  if (to === 'web') {
+    patch(glue, 'constructor(options) {', 'constructor(options) {\n        if (wasm === undefined) notLoaded();', NOT_LOADED);
+  } else if (to === 'node') {
+    // The wasm is loaded at require, so load() only resolves (js/loaded-at-import.d.ts).
+    // TextEncoder/TextDecoder come from node:util, not the globals, which jest's jsdom
+    // environment (miniprogram-simulate's) hides.
+    const text = readFileSync(glue, 'utf8');
+    writeFileSync(glue, `const { TextDecoder, TextEncoder } = require('util');\n${text}exports.load = function load() { return Promise.resolve(); };\n`);
+  } else {
+    appendFileSync(glue, 'export function load() { return Promise.resolve(); }\n');
+  }
   // bundler/ and web/ are ES modules; node/ is CommonJS (the package has no "type").
-  if (to !== 'node') writeFileSync(join(dest, 'package.json'), '{ "type": "module" }\n');
+  // main/types: what TypeScript's node10 resolution (no "exports") reads for 'mp-consent-bridge/web'.
+  if (to !== 'node') writeFileSync(join(dest, 'package.json'), JSON.stringify({ type: 'module', main: 'mp_consent_bridge.js', types: 'mp_consent_bridge.d.ts' }) + '\n');
   for (const f of readdirSync(dest).filter((f) => f.endsWith('.js'))) minify(join(dest, f));
 }
 await buildMiniprogram();
@@ -90,7 +96,9 @@ pkg.version = version;
 writeFileSync(join(out, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
 cpSync(join(root, 'pkg-template', 'README.md'), join(out, 'README.md'));
 mkdirSync(join(out, 'testing'));
-for (const f of ['mock-hosts.js', 'mock-hosts.d.ts', 'package.json']) cpSync(join(root, 'js', f), join(out, 'testing', f));
+for (const f of ['mock-hosts.js', 'mock-hosts.d.ts']) cpSync(join(root, 'js', f), join(out, 'testing', f));
+// main/types: what node10 resolution (no "exports": old TypeScript settings, old tools) reads.
+writeFileSync(join(out, 'testing', 'package.json'), JSON.stringify({ type: 'module', main: 'mock-hosts.cjs', types: 'mock-hosts.d.cts' }) + '\n');
 // A CommonJS copy for require() (jest's default setup, which miniprogram-simulate runs on):
 // the folder is "type": "module", so the copy is .cjs and its declarations .d.cts.
 writeFileSync(join(out, 'testing', 'mock-hosts.cjs'), transformSync(js('mock-hosts.js'), { format: 'cjs', platform: 'node', target: 'es2020' }).code);

@@ -4,7 +4,7 @@ const { load, ConsentBridge, BridgeError } = require('mp-consent-bridge');
 const ready = load({ path: '/miniprogram_npm/mp-consent-bridge/mp_consent_bridge.wasm.br' });
 
 Component({
-  data: { ready: false, result: '', error: '' },
+  data: { ready: false, askedInTap: 0, result: '', error: '' },
   lifetimes: {
     attached() {
       ready.then(() => {
@@ -22,6 +22,8 @@ Component({
     },
     onPhone() {
       this.show(this.bridge.askPhoneNumber());
+      // Still inside the tap handler: the host must have been asked already.
+      this.setData({ askedInTap: bn.calls.length });
     },
     onOpenId() {
       this.show(this.bridge.askOpenId());
