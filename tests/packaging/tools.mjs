@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 export const toolsDir = join(root, 'build', 'tools', 'packaging');
+/** The package under test: pkg/, or MPCB_PKG (relative to the repo), e.g. an older build to see these tests fail on it. */
+export const pkgDir = process.env.MPCB_PKG ? join(root, process.env.MPCB_PKG) : join(root, 'pkg');
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 /** Installs the tools (idempotent) and returns their folder. */
@@ -25,12 +27,8 @@ export function installTools() {
   return toolsDir;
 }
 
-/**
- * Packs `pkgDir` (default pkg/, or MPCB_PKG: point it at an older build to see these
- * tests fail on it) and unpacks the tarball into the tools' node_modules. Returns the
- * tarball's path.
- */
-export function installPackage(pkgDir = process.env.MPCB_PKG ? join(root, process.env.MPCB_PKG) : join(root, 'pkg')) {
+/** Packs `pkgDir` and unpacks the tarball into the tools' node_modules; returns the tarball's path. */
+export function installPackage() {
   const dir = join(toolsDir, 'tarball');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
