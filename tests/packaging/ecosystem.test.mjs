@@ -7,7 +7,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { installPackage, installTools, root } from './tools.mjs';
 
@@ -105,4 +105,43 @@ test('jest: default setup requires the package and its mock hosts; miniprogram-s
   assert.equal(report.numFailedTests, 0, names.join('\n'));
   assert.equal(report.numPassedTests, 2, names.join('\n'));
   assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort(), ['component.test.js', 'default.test.js']);
+});
+
+// The README's per-tool table (README.md and the npm README, pkg-template/README.md) against
+// what the suites run: every `snippet` in a tool's row must appear in that tool's files.
+const TOOL_FILES = {
+  'WeChat native': ['examples/wechat/miniprogram/pages/index/index.js', 'tests/packaging/ecosystem/wechat-ts/pages/index/index.ts'],
+  Binance: ['examples/binance/wasm-loader.js', 'examples/binance/pages/index/index.js'],
+  Alipay: ['examples/alipay/pages/index/index.js', 'examples/alipay/workers/consent.js'],
+  'Taro 4': ['tests/packaging/taro/src/pages/index/index.jsx', 'tests/packaging/taro/config/index.js'],
+  'uni-app': ['tests/packaging/uni-app/src/pages/index/index.vue'],
+  'webpack 5': ['tests/packaging/consumer/src/main.js', 'tests/packaging/run.mjs'],
+  'vite 7': ['tests/packaging/consumer/src/main.js', 'tests/packaging/run.mjs'],
+  esbuild: ['tests/packaging/consumer/src/main.js', 'tests/packaging/run.mjs'],
+  'rollup 4': ['tests/packaging/consumer/src/rollup.js', 'tests/packaging/run.mjs'],
+  Node: ['tests/packaging/ecosystem/cjs-node16/index.ts', 'tests/packaging/ecosystem/jest/default.test.js'],
+  jest: ['tests/packaging/ecosystem/jest/default.test.js', 'tests/packaging/ecosystem/jest/component/index.js', 'tests/packaging/ecosystem/jest/jest.config.js'],
+};
+test('the README\'s per-tool table: one row per tool, and every import and config snippet is what the suites run', () => {
+  const squash = (t) => t.replace(/\s+/g, ' ');
+  const tables = ['README.md', 'pkg-template/README.md'].map((f) => {
+    const text = readFileSync(join(root, f), 'utf8');
+    const m = /<!-- tools-table[^>]*-->\n([\s\S]*?)<!-- \/tools-table -->/.exec(text);
+    assert.ok(m, `${f} has the tools table`);
+    return m[1];
+  });
+  assert.equal(tables[0], tables[1], 'README.md and the npm README show the same table');
+  const rows = tables[0].split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| tool') && !l.startsWith('|---'));
+  const seen = [];
+  for (const row of rows) {
+    const [tool, imports, config] = row.split(' | ').map((c) => c.replace(/^\| /, ''));
+    const key = Object.keys(TOOL_FILES).find((k) => tool.startsWith(k));
+    assert.ok(key, `a test backs the row ${tool}`);
+    seen.push(key);
+    const files = TOOL_FILES[key].map((f) => squash(readFileSync(join(root, f), 'utf8'))).join('\n');
+    for (const [, snippet] of `${imports} ${config}`.matchAll(/`([^`]+)`/g)) {
+      assert.ok(files.includes(squash(snippet)), `${key}: \`${snippet}\` is not in ${TOOL_FILES[key].join(', ')}`);
+    }
+  }
+  assert.deepEqual(seen.sort(), Object.keys(TOOL_FILES).sort(), 'one row per tool');
 });

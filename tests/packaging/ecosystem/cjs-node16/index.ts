@@ -1,6 +1,7 @@
 // A CommonJS TypeScript project (module node16, package "type": "commonjs"): every entry
 // it may require, as the README shows them.
-import { ConsentBridge, BridgeError, load, type DataConsent } from 'mp-consent-bridge';
+import { ConsentBridge, BridgeError, load } from 'mp-consent-bridge';
+import type { DataConsent } from 'mp-consent-bridge';
 import { mockBinanceHost, binanceDenial } from 'mp-consent-bridge/testing';
 import * as mini from 'mp-consent-bridge/miniprogram';
 import { createSplitPage } from 'mp-consent-bridge/miniprogram/split-page';
