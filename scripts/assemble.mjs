@@ -27,15 +27,10 @@ const loadedAtImport = '\n' + loadOptions + js('loaded-at-import.d.ts');
 const NOT_LOADED = `
 function notLoaded() {
     const proto = BridgeError.prototype;
-    if (!(proto instanceof Error)) {
-        Object.setPrototypeOf(proto, Error.prototype);
-        proto.name = 'BridgeError';
-    }
-    const error = new Error('The wasm is not loaded yet: await load(...) (mp-consent-bridge/miniprogram) or init() (mp-consent-bridge/web) before new ConsentBridge().');
-    Object.setPrototypeOf(error, proto);
-    error.code = 'INVALID_CONFIG';
-    error.details = {};
-    throw error;
+    Object.setPrototypeOf(proto, Error.prototype);
+    proto.name = 'BridgeError';
+    const error = Object.setPrototypeOf(new Error('The wasm is not loaded: await load() (init() for mp-consent-bridge/web) before new ConsentBridge().'), proto);
+    throw Object.assign(error, { code: 'INVALID_CONFIG', details: {} });
 }
 `;
 /** Replaces the one `from` in `file` and appends `tail`; fails when the glue changed shape. */
