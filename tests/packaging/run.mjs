@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { installTools } from './tools.mjs';
+import { installTools, pkgDir } from './tools.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const backend = process.env.MPCB_BACKEND;
@@ -38,7 +38,7 @@ await check('npm pack produces a tarball with every target, the types and the RE
   assert(backend, 'MPCB_BACKEND must be set by scripts/test');
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  const out = run('npm', ['pack', join(root, 'pkg'), '--pack-destination', work, '--json', '--loglevel=error']);
+  const out = run('npm', ['pack', pkgDir, '--pack-destination', work, '--json', '--loglevel=error']);
   const [info] = JSON.parse(out);
   tarball = join(work, info.filename);
   const files = info.files.map((f) => f.path);
