@@ -53,8 +53,8 @@ for (const consumer of ['cjs-node16', 'esm-bundler', 'wechat-ts', 'alipay-ts', '
 const ENTRIES = {
   'mp-consent-bridge': ['BridgeError', 'ConsentBridge', 'load'],
   'mp-consent-bridge/miniprogram': ['BridgeError', 'ConsentBridge', 'load'],
-  'mp-consent-bridge/miniprogram/split-page': ['createSplitPage'],
-  'mp-consent-bridge/miniprogram/split-worker': ['serveSplit'],
+  'mp-consent-bridge/miniprogram/split-page': ['BridgeError', 'SplitPage', 'createSplitPage'],
+  'mp-consent-bridge/miniprogram/split-worker': ['BridgeError', 'ConsentBridge', 'load', 'serveSplit'],
   'mp-consent-bridge/testing': ['alipayAuthError', 'alipayUserInfo', 'alipayUserInfoError', 'binanceDenial', 'fakeToken', 'mockAlipayHost', 'mockBinanceHost'],
   'mp-consent-bridge/web': ['BridgeError', 'ConsentBridge', 'default', 'initSync'],
 };
