@@ -95,9 +95,9 @@ for (const f of ['mock-hosts.js', 'mock-hosts.d.ts']) cpSync(join(root, 'js', f)
 // main/types: what node10 resolution (no "exports": old TypeScript settings, old tools) reads.
 writeFileSync(join(out, 'testing', 'package.json'), JSON.stringify({ type: 'module', main: 'mock-hosts.cjs', types: 'mock-hosts.d.cts' }) + '\n');
 // A CommonJS copy for require() (jest's default setup, which miniprogram-simulate runs on):
-// the folder is "type": "module", so the copy is .cjs and its declarations .d.cts.
+// the folder is "type": "module", so the copy is .cjs and its declarations .d.cts. For
+// platform "node" esbuild itself annotates the export names for Node's ESM loader.
 writeFileSync(join(out, 'testing', 'mock-hosts.cjs'), transformSync(js('mock-hosts.js'), { format: 'cjs', platform: 'node', target: 'es2020' }).code);
-annotateExports(join(out, 'testing', 'mock-hosts.cjs'));
 cpSync(join(root, 'js', 'mock-hosts.d.ts'), join(out, 'testing', 'mock-hosts.d.cts'));
 
 // The mini program build: one self-contained CommonJS file (the web glue with the shims of
