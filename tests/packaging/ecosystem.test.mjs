@@ -73,7 +73,9 @@ for (const [entry, names] of Object.entries(ENTRIES)) {
 
 test('a bridge made before load() resolves is a BridgeError (INVALID_CONFIG) that says to await load()', () => {
   const probe = (entry, loaded) => `
-    const { ConsentBridge, BridgeError } = await import('${entry}');
+    // module.exports through default where Node detects no names (kept apart from that check).
+    const m = await import('${entry}');
+    const { ConsentBridge, BridgeError } = m.ConsentBridge ? m : m.default;
     try { new ConsentBridge(); console.log('no error'); }
     catch (e) { console.log(JSON.stringify({ bridge: e instanceof BridgeError, error: e instanceof Error, name: e.name, code: e.code, details: e.details, message: e.message })); }
     ${loaded}`;
