@@ -8,7 +8,7 @@
 //   // workers/consent.js (copy index.js, split-worker.js and the .wasm beside it)
 //   const { serveSplit } = require('./split-worker.js');
 //   serveSplit({ worker, load: { path: '/workers/mp_consent_bridge.wasm' }, bridge: { backend: 'https://api.example.com' } });
-import { ConsentBridge, load } from 'mp-consent-bridge-miniprogram-entry';
+import { BridgeError, ConsentBridge, load } from 'mp-consent-bridge-miniprogram-entry';
 import { HOST_APIS, METHODS, SPLIT_CODES, envelope, envelopeProblem, errorFields, plain, unwrap } from './split-protocol.js';
 
 // Bounds: settlements held for a begin that has not arrived (per page, and for how long),
@@ -288,4 +288,4 @@ export function serveSplit(options) {
   };
 }
 
-export { ConsentBridge, load };
+export { BridgeError, ConsentBridge, load };

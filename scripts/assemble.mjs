@@ -1,6 +1,7 @@
 // Merges the three wasm-pack outputs with pkg-template/ into ONE npm package in pkg/,
 // then prints the weight line (raw and gzip bytes of the .wasm and of the JS glue).
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,37 @@ if (!version) throw new Error('assemble: no version in Cargo.toml');
 // would do that with a defineProperty on every closure created, measurably slower per flow.
 const { transformSync } = await import('esbuild');
 const MINIFY = { minifyWhitespace: true, minifySyntax: true, legalComments: 'none' };
+const js = (f) => readFileSync(join(root, 'js', f), 'utf8');
+const loadOptions = js('load-options.d.ts');
+const loadedAtImport = '\n' + loadOptions + js('loaded-at-import.d.ts');
+// The web glue's constructor before init() resolved would read `wasm.consentbridge_new` of
+// undefined (a TypeError); this makes it a BridgeError that says what to do. The
+// miniprogram build bundles this glue, so its load() gets the same guard.
+const NOT_LOADED = `
+function notLoaded() {
+    const proto = BridgeError.prototype;
+    Object.setPrototypeOf(proto, Error.prototype);
+    proto.name = 'BridgeError';
+    const error = Object.setPrototypeOf(new Error('The wasm is not loaded: await load() (init() for mp-consent-bridge/web) before new ConsentBridge().'), proto);
+    throw Object.assign(error, { code: 'INVALID_CONFIG', details: {} });
+}
+`;
+/** Replaces the one `from` in `file` and appends `tail`; fails when the glue changed shape. */
+function patch(file, from, to, tail) {
+  const text = readFileSync(file, 'utf8');
+  if (text.split(from).length !== 2) throw new Error(`assemble: expected one ${JSON.stringify(from)} in ${file}`);
+  writeFileSync(file, text.replace(from, to) + tail);
+}
+/**
+ * Declares a CommonJS file's exports in the one form Node's ESM loader (cjs-module-lexer)
+ * detects, `module.exports = { a, b }`, behind `0 &&` so it never runs (esbuild writes the
+ * same annotation for platform "node"): `import { load } from '…/miniprogram'` then works.
+ */
+function annotateExports(file) {
+  const names = Object.keys(createRequire(import.meta.url)(file));
+  if (names.length === 0) throw new Error(`assemble: ${file} exports nothing`);
+  appendFileSync(file, `0&&(module.exports={${names.join(',')}});\n`);
+}
 const minify = (file) =>
   writeFileSync(file, transformSync(readFileSync(file, 'utf8'), { ...MINIFY, target: 'es2020' }).code);
 
@@ -35,9 +67,22 @@ for (const [from, to] of Object.entries(targets)) {
     // the method stays at runtime, only its declaration goes.
     .replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/gm, '');
   if (optional === declared) throw new Error(`assemble: ConsentBridge constructor not found in ${dts}`);
-  writeFileSync(dts, optional);
+  writeFileSync(dts, optional + (to === 'web' ? '' : loadedAtImport));
+  const glue = join(dest, 'mp_consent_bridge.js');
+  if (to === 'web') {
+    patch(glue, 'constructor(options) {', 'constructor(options) {\n        if (wasm === undefined) notLoaded();', NOT_LOADED);
+  } else if (to === 'node') {
+    // The wasm is loaded at require, so load() only resolves (js/loaded-at-import.d.ts).
+    // TextEncoder/TextDecoder come from node:util, not the globals, which jest's jsdom
+    // environment (miniprogram-simulate's) hides.
+    const text = readFileSync(glue, 'utf8');
+    writeFileSync(glue, `const { TextDecoder, TextEncoder } = require('util');\n${text}exports.load = function load() { return Promise.resolve(); };\n`);
+  } else {
+    appendFileSync(glue, 'export function load() { return Promise.resolve(); }\n');
+  }
   // bundler/ and web/ are ES modules; node/ is CommonJS (the package has no "type").
-  if (to !== 'node') writeFileSync(join(dest, 'package.json'), '{ "type": "module" }\n');
+  // main/types: what TypeScript's node10 resolution (no "exports") reads for 'mp-consent-bridge/web'.
+  if (to !== 'node') writeFileSync(join(dest, 'package.json'), JSON.stringify({ type: 'module', main: 'mp_consent_bridge.js', types: 'mp_consent_bridge.d.ts' }) + '\n');
   for (const f of readdirSync(dest).filter((f) => f.endsWith('.js'))) minify(join(dest, f));
 }
 await buildMiniprogram();
@@ -46,7 +91,14 @@ pkg.version = version;
 writeFileSync(join(out, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
 cpSync(join(root, 'pkg-template', 'README.md'), join(out, 'README.md'));
 mkdirSync(join(out, 'testing'));
-for (const f of ['mock-hosts.js', 'mock-hosts.d.ts', 'package.json']) cpSync(join(root, 'js', f), join(out, 'testing', f));
+for (const f of ['mock-hosts.js', 'mock-hosts.d.ts']) cpSync(join(root, 'js', f), join(out, 'testing', f));
+// main/types: what node10 resolution (no "exports": old TypeScript settings, old tools) reads.
+writeFileSync(join(out, 'testing', 'package.json'), JSON.stringify({ type: 'module', main: 'mock-hosts.cjs', types: 'mock-hosts.d.cts' }) + '\n');
+// A CommonJS copy for require() (jest's default setup, which miniprogram-simulate runs on):
+// the folder is "type": "module", so the copy is .cjs and its declarations .d.cts. For
+// platform "node" esbuild itself annotates the export names for Node's ESM loader.
+writeFileSync(join(out, 'testing', 'mock-hosts.cjs'), transformSync(js('mock-hosts.js'), { format: 'cjs', platform: 'node', target: 'es2020' }).code);
+cpSync(join(root, 'js', 'mock-hosts.d.ts'), join(out, 'testing', 'mock-hosts.d.cts'));
 
 // The mini program build: one self-contained CommonJS file (the web glue with the shims of
 // js/runtime-shims.js injected in place of globalThis, WebAssembly, TextEncoder and
@@ -81,9 +133,10 @@ async function buildMiniprogram() {
   if (cut < 0) throw new Error('assemble: the web declarations changed shape (no InitInput)');
   writeFileSync(
     join(dest, 'index.d.ts'),
-    web.slice(0, cut) + readFileSync(join(root, 'js', 'miniprogram.d.ts'), 'utf8'),
+    web.slice(0, cut) + loadOptions + js('miniprogram.d.ts'),
   );
   writeFileSync(join(dest, 'package.json'), '{ "type": "commonjs" }\n');
+  annotateExports(join(dest, 'index.js'));
   await buildSplit(dest);
 }
 
@@ -113,6 +166,7 @@ async function buildSplit(dest) {
       ...MINIFY,
     });
     cpSync(join(root, 'js', `${half}.d.ts`), join(dest, `${half}.d.ts`));
+    annotateExports(join(dest, `${half}.js`));
   }
 }
 

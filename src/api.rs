@@ -135,11 +135,14 @@ export interface AuthCodeConsent {
   expiresAt: number;
 }
 
-/** The event of the `getAuthorize` button's onGetAuthorize or onError handler. */
+/**
+ * The event of the `getAuthorize` button's onGetAuthorize or onError handler. No index
+ * signatures here or below: the hosts' typings declare events as interfaces, which TypeScript
+ * never lets match one; extra fields of an event are still accepted.
+ */
 export interface AuthorizeButtonEvent {
   type?: string;
-  detail?: { errorCode?: number | string; errorMessage?: string; [key: string]: unknown };
-  [key: string]: unknown;
+  detail?: { errorCode?: number | string; errorMessage?: string };
 }
 
 /** The `bindgetemailaddress` button event (Binance `open-type="getEmailAddress"`). */
@@ -147,9 +150,9 @@ export interface EmailAddressButtonEvent {
   detail: { code?: string; errMsg?: string };
 }
 
-/** The `onGetphonenumber` button event. */
+/** The `onGetphonenumber` button event (WeChat's `WechatMiniprogram.ButtonGetPhoneNumber` fits). */
 export interface PhoneNumberButtonEvent {
-  detail: { code?: string; errMsg?: string; [key: string]: unknown };
+  detail: { code?: string; errMsg?: string; errno?: number };
 }
 "#;
 

@@ -20,11 +20,17 @@ test('require and import both resolve to the node build through the exports map'
 });
 
 test('the manifest: types first in every condition, sideEffects kept, files listed', () => {
+  // No top-level "types" in exports["."]: it would win over the CommonJS declarations of
+  // node/require (TypeScript's TS1479 for CommonJS consumers, attw's "Masquerading as ESM").
   const root = manifest.exports['.'];
-  assert.deepEqual(Object.keys(root), ['types', 'node', 'browser', 'import', 'require', 'default']);
-  for (const cond of ['node', 'browser', 'import', 'require']) {
+  assert.deepEqual(Object.keys(root), ['node', 'browser', 'import', 'require', 'default']);
+  for (const cond of Object.keys(root)) {
     assert.equal(Object.keys(root[cond])[0], 'types', `${cond}: types first`);
   }
+  assert.match(root.node.types, /^\.\/node\//);
+  assert.match(root.require.types, /^\.\/node\//);
+  assert.deepEqual(Object.keys(manifest.exports['./testing']), ['import', 'require', 'default']);
+  assert.match(manifest.exports['./testing'].require.types, /\.d\.cts$/);
   assert.ok(Array.isArray(manifest.sideEffects) && manifest.sideEffects.includes('./bundler/mp_consent_bridge.js'));
   for (const f of ['bundler/', 'web/', 'node/', 'miniprogram/', 'testing/', 'README.md']) assert.ok(manifest.files.includes(f), f);
   assert.equal(manifest.miniprogram, 'miniprogram', "WeChat's npm build reads the miniprogram folder");

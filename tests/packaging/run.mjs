@@ -1,13 +1,15 @@
 // Packaging suite: `npm pack` the built package, install the tarball into a throwaway
 // consumer project, check what it holds, use it from Node (require and import) and from
-// TypeScript (tsc --strict), bundle it with esbuild, webpack 5 and vite 7, and run each
+// TypeScript (tsc --strict), bundle it with esbuild, webpack 5, rollup 4 and vite 7, and run each
 // bundle in headless Chromium, where it must load the wasm and complete one flow against
 // the reference backend. Prints node:test-style counts; exits non-zero on any failure.
 import { execFileSync } from 'node:child_process';
 import { cpSync, createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { installTools, pkgDir } from './tools.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const backend = process.env.MPCB_BACKEND;
@@ -36,7 +38,7 @@ await check('npm pack produces a tarball with every target, the types and the RE
   assert(backend, 'MPCB_BACKEND must be set by scripts/test');
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  const out = run('npm', ['pack', join(root, 'pkg'), '--pack-destination', work, '--json', '--loglevel=error']);
+  const out = run('npm', ['pack', pkgDir, '--pack-destination', work, '--json', '--loglevel=error']);
   const [info] = JSON.parse(out);
   tarball = join(work, info.filename);
   const files = info.files.map((f) => f.path);
@@ -107,6 +109,25 @@ const bundlers = {
     );
     if (stats.hasErrors()) throw new Error(stats.toString('errors-only'));
     writeFileSync(join(out, 'index.html'), '<!doctype html><script src="./main.js"></script>');
+  },
+  // rollup 4 from the tools project (tools.mjs): node-resolve for the browser, the web
+  // build, and @rollup/plugin-url to emit the .wasm (the README's rollup row).
+  async rollup(out) {
+    const tools = installTools();
+    const from = (name) => import(pathToFileURL(createRequire(join(tools, 'package.json')).resolve(name)).href);
+    const { rollup } = await from('rollup');
+    const { nodeResolve } = await from('@rollup/plugin-node-resolve');
+    const { default: url } = await from('@rollup/plugin-url');
+    const warnings = [];
+    const bundle = await rollup({
+      input: join(work, 'src', 'rollup.js'),
+      plugins: [nodeResolve({ browser: true }), url({ include: ['**/*.wasm'], limit: 0 })],
+      onwarn: (w) => warnings.push(w.message),
+    });
+    await bundle.write({ dir: out, format: 'es' });
+    await bundle.close();
+    if (warnings.length) throw new Error(`rollup warned: ${warnings.join('; ')}`);
+    writeFileSync(join(out, 'index.html'), '<!doctype html><script type="module" src="./rollup.js"></script>');
   },
   async vite(out) {
     const { build } = await import('vite');

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { brotliDecompressSync } from 'node:zlib';
 import { mockBinanceHost } from '../../js/mock-hosts.js';
+import { installPackage, installTools, pkgDir } from './tools.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const backend = process.env.MPCB_BACKEND;
@@ -43,7 +44,7 @@ async function build() {
   const ci = miniprogramCi();
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  const [{ filename }] = JSON.parse(npm(['pack', join(root, 'pkg'), '--pack-destination', work, '--json', '--loglevel=error'], work));
+  const [{ filename }] = JSON.parse(npm(['pack', pkgDir, '--pack-destination', work, '--json', '--loglevel=error'], work));
   cpSync(join(root, 'examples', 'wechat'), project, { recursive: true });
   npm(['install', join(work, filename), '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'], mpRoot);
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -83,7 +84,7 @@ test('WeChat\'s own npm build (miniprogram-ci packNpm) puts the entry and the .w
 });
 
 /** The example's page in a WeChat-like logic layer, its require resolving like WeChat's. */
-function loadPage(wx) {
+function loadPage(wx, pageFile = './pages/index/index.js') {
   const pages = [];
   const paths = [];
   const WXWebAssembly = {
@@ -111,7 +112,7 @@ function loadPage(wx) {
     }
     return cache[file].exports;
   };
-  requireFrom(mpRoot)('./pages/index/index.js');
+  requireFrom(mpRoot)(pageFile);
   assert.equal(pages.length, 1, 'the page registered itself');
   const page = Object.create(pages[0]);
   page.data = { ...pages[0].data };
@@ -142,4 +143,37 @@ test('the example page runs in a WeChat-like logic layer: onLoad loads the built
   await page.onGetPhoneNumber({ type: 'getphonenumber', detail: { errMsg: 'getPhoneNumber:fail user deny' } });
   assert.equal(page.data.error, 'USER_DENIED');
   assert.equal(wx.calls.filter((c) => c.api === 'request').length, 1);
+});
+
+test('the README\'s WeChat TypeScript page (one import, type-checked with miniprogram-api-typings) compiles and runs from the packNpm output', async () => {
+  assert.ok(backend, 'MPCB_BACKEND must be set by scripts/test');
+  await build();
+  // What "Build npm" leaves: the bare specifier resolves, the subpath the README once showed does not.
+  const out = join(mpRoot, 'miniprogram_npm', 'mp-consent-bridge');
+  assert.ok(existsSync(join(out, 'index.js')), "require('mp-consent-bridge') resolves to miniprogram_npm/mp-consent-bridge/index.js");
+  assert.ok(!existsSync(join(out, 'miniprogram')), 'packNpm copies the folder\'s contents, so mp-consent-bridge/miniprogram is not there');
+  // tsc with WeChat's template options and the official typings, against the same tarball.
+  const tools = installTools();
+  installPackage();
+  const ts = join(tools, 'consumers-wechat-ts');
+  rmSync(ts, { recursive: true, force: true });
+  cpSync(join(root, 'tests', 'packaging', 'ecosystem', 'wechat-ts'), ts, { recursive: true });
+  try {
+    execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', ts], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    assert.fail(`tsc: ${e.stdout}${e.stderr}`);
+  }
+  mkdirSync(join(mpRoot, 'pages', 'ts'), { recursive: true });
+  cpSync(join(ts, 'dist', 'pages', 'index', 'index.js'), join(mpRoot, 'pages', 'ts', 'index.js'));
+  const wx = mockBinanceHost();
+  const { page, paths } = loadPage(wx, './pages/ts/index.js');
+  await page.onLoad();
+  assert.deepEqual(paths, ['/miniprogram_npm/mp-consent-bridge/mp_consent_bridge.wasm.br'], 'load({ instantiate: WXWebAssembly.instantiate, path })');
+  const code = `wechat-ts-${process.pid}-${Date.now()}`;
+  page.onGetPhoneNumber({ type: 'getphonenumber', detail: { errMsg: 'getPhoneNumber:ok', code } });
+  for (let i = 0; i < 200 && !page.data.result && !page.data.error; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(page.data.error, '');
+  assert.equal(JSON.parse(page.data.result).kind, 'phoneNumber');
+  const received = await (await fetch(`${backend}/__test/received`)).json();
+  assert.equal(received.filter((r) => r.body && r.body.includes(code)).length, 1, 'the backend received the code once');
 });
