@@ -136,7 +136,7 @@ export interface SubscriptionsForwarded extends SubscribeOutcome {
 export interface SubscriptionGrants {
   platform: "wechat" | "alipay";
   accepted: string[];
-  rejected: { templateId: string; reason: RejectReason }[];
+  rejected: SubscribeOutcome["rejected"];
   obtainedAt: number;
 }
 
