@@ -11,8 +11,8 @@ use super::value::HostValue;
 use super::{DataConsent, DataKind, Platform, RejectReason, Rejection, Settlement, SubscriptionGrants};
 use crate::error::{BridgeError, ErrorCode};
 
-/// How long a WeChat phone-number `code` is valid: 5 minutes, single use (WeChat docs,
-/// "手机号快速验证组件": 动态令牌 code 有效期五分钟且只能使用一次).
+/// How long a WeChat phone-number `code` is valid: 5 minutes, single use (WeChat's server
+/// API `phonenumber.getPhoneNumber`: "每个code只能使用一次,code的有效期为5min").
 pub const WECHAT_PHONE_CODE_LIFETIME_MS: u64 = 5 * 60 * 1000;
 /// Templates per `wx.requestSubscribeMessage` call: the current WeChat reference says
 /// "一次调用最多可订阅5条消息" (developers.weixin.qq.com/miniprogram/dev/api/open-api/
