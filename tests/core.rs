@@ -483,3 +483,48 @@ mod platforms {
         assert!(matches!(binance, Ok(Consent::Subscribe(ref o)) if o.accepted.is_empty()));
     }
 }
+
+#[test]
+fn each_platform_consent_goes_to_its_route_with_its_body() {
+    use mp_consent_bridge::consent::{Consent, DataConsent, LoginCodeConsent, Platform, SubscriptionGrants, Token};
+    use mp_consent_bridge::forward::outgoing;
+    let routes = Routes::default();
+    let token = |t: &str| Token::parse(t, "token").unwrap_or_else(|e| panic!("{e}"));
+    let wx_phone = Consent::Data(DataConsent::on(Platform::Wechat, DataKind::PhoneNumber, token("p"), 1));
+    let bn_phone = Consent::Data(DataConsent::new(DataKind::PhoneNumber, token("p"), 1));
+    let login = Consent::Login(LoginCodeConsent::new(Platform::Wechat, token("l"), 2));
+    let grants = |accepted: &[&str]| {
+        Consent::Grants(SubscriptionGrants {
+            platform: Platform::Alipay,
+            accepted: ids(accepted),
+            rejected: vec![],
+            obtained_at: 3,
+        })
+    };
+    let sent = |c: &Consent| outgoing(c, &routes).map(|o| (o.route.to_owned(), o.body, o.secrets.len(), o.deadline));
+    assert_eq!(
+        sent(&wx_phone),
+        Some((
+            "/consent/phone-number".into(),
+            r#"{"dataToken":"p","obtainedAt":1,"platform":"wechat"}"#.into(),
+            1,
+            Some(1 + 300_000 - 15_000)
+        ))
+    );
+    // Binance's body is unchanged: no platform key for strict backends.
+    assert_eq!(sent(&bn_phone).map(|s| s.1), Some(r#"{"dataToken":"p","obtainedAt":1}"#.to_owned()));
+    assert_eq!(
+        sent(&login).map(|s| (s.0, s.1, s.2)),
+        Some(("/consent/login-code".into(), r#"{"loginCode":"l","obtainedAt":2,"platform":"wechat"}"#.into(), 1))
+    );
+    assert_eq!(
+        sent(&grants(&["a", "b"])),
+        Some((
+            "/consent/subscription-grants".into(),
+            r#"{"platform":"alipay","templateIds":["a","b"],"obtainedAt":3}"#.into(),
+            0,
+            None
+        ))
+    );
+    assert_eq!(sent(&grants(&[])), None, "nothing accepted, nothing sent");
+}
