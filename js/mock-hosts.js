@@ -88,6 +88,7 @@ export function mockBinanceHost(script = {}) {
       getPhoneNumber: () => ({ success: { code: fakeToken('phone') } }),
       getOpenId: () => ({ success: { code: fakeToken('openid') } }),
       getEmailAddress: () => ({ success: { code: fakeToken('email') } }),
+      login: () => ({ success: { code: fakeToken('bnlogin') } }),
       requestSubscribeMessage: () => ({
         success: (options) => {
           const answer = { errMsg: 'requestSubscribeMessage:ok' };
