@@ -323,8 +323,8 @@ fn consent_to_js(consent: &Consent) -> Result<JsValue> {
 }
 
 /// `{...outcome, forwarded, response}`, or without the outcome's own fields for `forward()`.
-fn subscriptions_to_js<T: ToJson>(outcome: &T, ids: &[&str], with_outcome: bool, response: JsValue) -> Result<JsValue> {
-    let obj = if with_outcome { Object::from(to_js(outcome)?) } else { Object::new() };
+fn subscriptions_to_js(outcome: &Consent, ids: &[&str], with_outcome: bool, response: JsValue) -> Result<JsValue> {
+    let obj = if with_outcome { Object::from(consent_to_js(outcome)?) } else { Object::new() };
     let ids: js_sys::Array = ids.iter().map(|id| JsValue::from_str(id)).collect();
     sys::set(&obj, "forwarded", &ids);
     sys::set(&obj, "response", &response);
@@ -379,11 +379,11 @@ impl ConsentBridge {
             match &consent {
                 Consent::Subscribe(o) => {
                     let ids: Vec<&str> = o.accepted.iter().map(|p| p.template_id.as_str()).collect();
-                    subscriptions_to_js(o, &ids, with_outcome, response)
+                    subscriptions_to_js(&consent, &ids, with_outcome, response)
                 }
                 Consent::Grants(g) => {
                     let ids: Vec<&str> = g.accepted.iter().map(String::as_str).collect();
-                    subscriptions_to_js(g, &ids, with_outcome, response)
+                    subscriptions_to_js(&consent, &ids, with_outcome, response)
                 }
                 _ => Ok(response),
             }
@@ -618,14 +618,10 @@ fn platform_from_js(consent: &JsValue) -> Result<Option<Platform>> {
     if value.is_undefined() {
         return Ok(None);
     }
-    match sys::string_within(&value, 8).ok().as_deref() {
-        Some("wechat") => Ok(Some(Platform::Wechat)),
-        Some("binance") => Ok(Some(Platform::Binance)),
-        Some("alipay") => Ok(Some(Platform::Alipay)),
-        _ => Err(BridgeError::invalid_argument(
-            "forward() expects a consent from an ask… method (platform must be \"wechat\", \"binance\" or \"alipay\").",
-        )),
-    }
+    let name = sys::string_within(&value, 8).unwrap_or_default();
+    Platform::from_name(&name)
+        .map(Some)
+        .ok_or_else(|| BridgeError::invalid_argument("forward() expects a consent from an ask… method (bad platform)."))
 }
 
 /// A login code passed back to `forward()`; the expiry is recomputed from `obtainedAt`.

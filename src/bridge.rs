@@ -249,10 +249,8 @@ impl Bridge {
         let now = sys::now_ms();
         match (self.inner.platform, kind) {
             (Some(Platform::Wechat), DataKind::PhoneNumber) => consent::wechat_phone_from_event(&value, now),
-            (Some(platform @ (Platform::Wechat | Platform::Alipay)), _) => Err(host::unsupported(
-                platform,
-                "This data button",
-                "WeChat has only the phone-number buttons; on Alipay use askAuthCode().",
+            (Some(Platform::Wechat | Platform::Alipay), _) => Err(host::unsupported(
+                "wechat has only the phone-number buttons, alipay none of these: on alipay use askAuthCode().",
             )),
             _ => consent::data_consent_from_button(kind, &value, now),
         }

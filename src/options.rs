@@ -189,16 +189,10 @@ impl BridgeOptions {
         }
         let platform = sys::get(options, "platform");
         if !platform.is_undefined() {
-            out.platform = Some(match sys::string_within(&platform, 8).ok().as_deref() {
-                Some("wechat") => Platform::Wechat,
-                Some("binance") => Platform::Binance,
-                Some("alipay") => Platform::Alipay,
-                _ => {
-                    return Err(BridgeError::invalid_config(
-                        "options.platform must be \"wechat\", \"binance\" or \"alipay\".",
-                    ))
-                }
-            });
+            let name = sys::string_within(&platform, 8).unwrap_or_default();
+            out.platform = Some(Platform::from_name(&name).ok_or_else(|| {
+                BridgeError::invalid_config("options.platform must be \"wechat\", \"binance\" or \"alipay\".")
+            })?);
         }
         if let Some(ms) = integer(options, "hostTimeoutMs", 1, 600_000)? {
             out.host_timeout_ms = ms;

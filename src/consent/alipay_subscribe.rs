@@ -7,7 +7,7 @@ use crate::prelude::*;
 
 use super::failure::{failure_error, timeout};
 use super::value::HostValue;
-use super::{Platform, RejectReason, Rejection, Settlement, SubscriptionGrants};
+use super::{Platform, RejectReason, Settlement, SubscriptionGrants};
 use crate::error::{BridgeError, ErrorCode};
 
 /// Templates per call Alipay allows ("entityIds: 最多 3 个").
@@ -77,17 +77,5 @@ pub fn alipay_grants(ids: &[String], settled: Settlement, now_ms: u64) -> Result
             )))
         }
     };
-    let mut grants = SubscriptionGrants {
-        platform: Platform::Alipay,
-        accepted: Vec::new(),
-        rejected: Vec::new(),
-        obtained_at: now_ms,
-    };
-    for id in ids {
-        match verdict(&value, id) {
-            Ok(()) => grants.accepted.push(id.clone()),
-            Err(reason) => grants.rejected.push(Rejection { template_id: id.clone(), reason }),
-        }
-    }
-    Ok(grants)
+    Ok(SubscriptionGrants::collect(Platform::Alipay, ids, now_ms, &|id| verdict(&value, id)))
 }

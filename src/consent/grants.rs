@@ -3,7 +3,7 @@
 
 use crate::prelude::*;
 
-use super::{Platform, Rejection, Token};
+use super::{Platform, RejectReason, Rejection, Token};
 use serde::Serialize;
 
 /// How long a login code is treated as valid: 5 minutes, single use. WeChat documents
@@ -52,5 +52,24 @@ impl LoginCodeConsent {
             obtained_at,
             expires_at: obtained_at.saturating_add(LOGIN_CODE_LIFETIME_MS),
         }
+    }
+}
+
+impl SubscriptionGrants {
+    /// The verdict on each asked id, in asked order (one loop for every platform).
+    pub(super) fn collect(
+        platform: Platform,
+        ids: &[String],
+        obtained_at: u64,
+        verdict: &dyn Fn(&str) -> Result<(), RejectReason>,
+    ) -> Self {
+        let mut grants = SubscriptionGrants { platform, accepted: Vec::new(), rejected: Vec::new(), obtained_at };
+        for id in ids {
+            match verdict(id) {
+                Ok(()) => grants.accepted.push(id.clone()),
+                Err(reason) => grants.rejected.push(Rejection { template_id: id.clone(), reason }),
+            }
+        }
+        grants
     }
 }

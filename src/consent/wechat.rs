@@ -8,7 +8,7 @@ use crate::prelude::*;
 use super::binance::{binance_failure, button_consent, failure_in_success};
 use super::failure::timeout;
 use super::value::HostValue;
-use super::{DataConsent, DataKind, Platform, RejectReason, Rejection, Settlement, SubscriptionGrants};
+use super::{DataConsent, DataKind, Platform, RejectReason, Settlement, SubscriptionGrants};
 use crate::error::{BridgeError, ErrorCode};
 
 /// How long a WeChat phone-number `code` is valid: 5 minutes, single use (WeChat's server
@@ -73,19 +73,7 @@ pub fn wechat_grants(ids: &[String], settled: Settlement, now_ms: u64) -> Result
             )))
         }
     };
-    let mut grants = SubscriptionGrants {
-        platform: Platform::Wechat,
-        accepted: Vec::new(),
-        rejected: Vec::new(),
-        obtained_at: now_ms,
-    };
-    for id in ids {
-        match verdict(value.get(id)) {
-            Ok(()) => grants.accepted.push(id.clone()),
-            Err(reason) => grants.rejected.push(Rejection { template_id: id.clone(), reason }),
-        }
-    }
-    Ok(grants)
+    Ok(SubscriptionGrants::collect(Platform::Wechat, ids, now_ms, &|id| verdict(value.get(id))))
 }
 
 fn subscribe_failure(value: &HostValue) -> BridgeError {

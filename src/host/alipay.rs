@@ -1,7 +1,7 @@
 //! The Alipay / Alipay+ (`my`) adapter: the profile, auth codes and subscriptions with
 //! `{entityIds}`.
 
-use crate::consent::{Ask, Platform};
+use crate::consent::Ask;
 use crate::error::BridgeError;
 use js_sys::Object;
 
@@ -15,9 +15,7 @@ pub(super) fn request(ask: &Ask) -> Result<(&'static str, Object), BridgeError> 
         Ask::Subscribe(ids) => ("requestSubscribeMessage", super::list_options("entityIds", ids)),
         Ask::Data(_) | Ask::Login => {
             return Err(super::unsupported(
-                Platform::Alipay,
-                "Data tokens and login codes",
-                "use askAuthCode() (scopes auth_base / auth_user) and let the backend exchange it.",
+                "alipay has no data-token or login-code call: use askAuthCode() and let the backend exchange it.",
             ))
         }
     })

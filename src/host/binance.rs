@@ -1,7 +1,7 @@
 //! The Binance (`bn`) adapter: which host API yields each data token, subscriptions with
 //! `{tmplIds}`, and `bn.login`.
 
-use crate::consent::{Ask, DataKind, Platform};
+use crate::consent::{Ask, DataKind};
 use crate::error::BridgeError;
 use crate::sys;
 use js_sys::Object;
@@ -30,9 +30,7 @@ pub(super) fn request(host: Option<&JsValue>, ask: &Ask) -> Result<(&'static str
         Ask::Login => ("login", Object::new()),
         Ask::Profile | Ask::AuthCode(_) => {
             return Err(super::unsupported(
-                Platform::Binance,
-                "The Alipay profile and auth code",
-                "use askOpenId(), askLoginCode() or the data buttons.",
+                "binance has no profile or auth-code call: use askOpenId(), askLoginCode() or the data buttons.",
             ))
         }
     })

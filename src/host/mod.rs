@@ -80,12 +80,10 @@ pub(crate) fn request_for(
     }
 }
 
-/// `HOST_UNAVAILABLE` for an API `platform` does not have; `instead` says what to use.
-pub(crate) fn unsupported(platform: Platform, method: &str, instead: &str) -> BridgeError {
-    BridgeError::new(
-        ErrorCode::HostUnavailable,
-        format!("{method} is not available on {}: {instead}", platform.as_str()),
-    )
+/// `HOST_UNAVAILABLE` for an API the platform does not have; `message` names the
+/// platform and says what to use instead.
+pub(crate) fn unsupported(message: &'static str) -> BridgeError {
+    BridgeError::new(ErrorCode::HostUnavailable, message)
 }
 
 /// Host options carrying one list of strings, e.g. `{tmplIds: [...]}` or `{scopes: [...]}`.

@@ -2,7 +2,7 @@
 //! number comes only from its button (`phoneNumberFromEvent`); WeChat has no open-id,
 //! email, profile or auth-code call of this kind.
 
-use crate::consent::{Ask, Platform};
+use crate::consent::Ask;
 use crate::error::BridgeError;
 use js_sys::Object;
 
@@ -13,9 +13,7 @@ pub(super) fn request(ask: &Ask) -> Result<(&'static str, Object), BridgeError> 
         Ask::Login => ("login", Object::new()),
         Ask::Data(_) | Ask::Profile | Ask::AuthCode(_) => {
             return Err(super::unsupported(
-                Platform::Wechat,
-                "This consent call",
-                "WeChat gives the phone number only through <button open-type=\"getPhoneNumber\">: pass its event to phoneNumberFromEvent(); use askLoginCode() for the user's identity.",
+                "wechat has no such call: the phone number comes only from <button open-type=\"getPhoneNumber\"> (phoneNumberFromEvent); use askLoginCode() for identity.",
             ))
         }
     })
