@@ -64,9 +64,10 @@ export interface ConsentRoutes {
 export interface ConsentBridgeOptions {
   /**
    * The platform. When omitted: the platform of `host` if it is the global `wx`, `bn` or
-   * `my`; else the one global present. Several globals are `INVALID_CONFIG`. An injected
-   * host that is no global (a mock) without `platform` keeps the pre-platform behaviour
-   * (Binance shapes; Alipay profile and auth code): name the platform for mocks.
+   * `my`; else `bn` or `my` if defined (even beside a framework's `wx` shim), else `wx`;
+   * `bn` and `my` together are `INVALID_CONFIG`. An injected host that is no global (a
+   * mock) without `platform` keeps the pre-platform behaviour (Binance shapes; Alipay
+   * profile and auth code): name the platform for mocks.
    */
   platform?: Platform;
   /** The host object; found from the globals (`wx`, `bn`, `my`) when omitted. */

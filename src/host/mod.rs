@@ -34,9 +34,11 @@ fn globals() -> [(Platform, Option<JsValue>); 3] {
 /// The host object and platform to use. A named platform wins; an injected host that is
 /// one of the globals takes its platform; another injected host (a mock, a proxy) keeps
 /// the behaviour it had before platforms were named (`None`: Binance shapes, Alipay's
-/// profile and auth code). Without either, the one global present decides; several are
-/// `INVALID_CONFIG` (never a guess); none leaves the bridge without a host, reported as
-/// `HOST_UNAVAILABLE` when a flow runs.
+/// profile and auth code). Without either, the globals decide: `bn` or `my` names its
+/// platform even beside a `wx` (WeChat's runtime defines neither, while Binance and Alipay
+/// builds of WeChat-style frameworks such as Taro and uni-app carry a `wx` shim); `wx`
+/// alone is WeChat; `bn` and `my` together are `INVALID_CONFIG` (never a guess); no global
+/// leaves the bridge without a host, reported as `HOST_UNAVAILABLE` when a flow runs.
 pub(crate) fn resolve(
     host: Option<JsValue>,
     platform: Option<Platform>,
@@ -50,13 +52,13 @@ pub(crate) fn resolve(
         let host = globals.into_iter().find(|(p, _)| *p == platform).and_then(|(_, g)| g);
         return Ok((host, Some(platform)));
     }
-    let mut present = globals.into_iter().filter(|(_, g)| g.is_some());
-    match (present.next(), present.next()) {
-        (Some((platform, host)), None) => Ok((host, Some(platform))),
-        (Some(_), Some(_)) => Err(BridgeError::invalid_config(
-            "This runtime defines more than one mini program host (wx, bn, my); pass options.platform (\"wechat\", \"binance\" or \"alipay\") so the bridge does not guess.",
+    let [wechat, binance, alipay] = globals;
+    match (binance, alipay) {
+        ((_, Some(_)), (_, Some(_))) => Err(BridgeError::invalid_config(
+            "This runtime defines both bn and my; pass options.platform (\"binance\" or \"alipay\") so the bridge does not guess.",
         )),
-        _ => Ok((None, None)),
+        ((p, Some(host)), _) | (_, (p, Some(host))) => Ok((Some(host), Some(p))),
+        _ => Ok((wechat.1.clone(), wechat.1.map(|_| wechat.0))),
     }
 }
 
