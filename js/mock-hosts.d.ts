@@ -26,3 +26,17 @@ export function alipayUserInfoError(code: '40006' | '40003'): MockPlan;
 export function alipayAuthError(error: number, errorMessage?: string): MockPlan;
 /** An Alipay `my` host whose consent APIs succeed unless `script` says otherwise. */
 export function mockAlipayHost(script?: Record<string, MockPlan>): MockHost;
+/** A WeChat `wx` host (login, requestSubscribeMessage, callback-only request) that succeeds unless `script` says otherwise. */
+export function mockWechatHost(script?: Record<string, MockPlan>): MockHost;
+/** A `getPhoneNumber` / `getRealtimePhoneNumber` button event carrying `code`. */
+export function wechatPhoneEvent(code?: string, type?: string): { type: string; detail: { errMsg: string; code: string } };
+/** The phone button event when the user declines. */
+export function wechatPhoneDenial(): { type: string; detail: { errMsg: string } };
+/** The phone button event when the quota is used up (errno 1400001). */
+export function wechatPhoneQuota(): { type: string; detail: { errMsg: string; errno: number } };
+/** A `wx.requestSubscribeMessage` failure `{errMsg, errCode}`. */
+export function wechatSubscribeError(errCode: number, errMsg?: string): MockPlan;
+/** A `my.requestSubscribeMessage` success with these per-id verdicts. */
+export function alipaySubscribeAnswer(verdicts: Record<string, 'accept' | 'reject'>): MockPlan;
+/** A `my.requestSubscribeMessage` failure `{errorCode, errorMessage}`. */
+export function alipaySubscribeError(errorCode: number, errorMessage?: string): MockPlan;

@@ -1,4 +1,4 @@
-// Mock mini program hosts (Binance `bn`, Alipay `my`) that follow the documented shapes
+// Mock mini program hosts (WeChat `wx`, Binance `bn`, Alipay `my`) that follow the documented shapes
 // (DESIGN.md §2–§3), for tests, the demo and your own unit tests:
 // `import { mockBinanceHost, mockAlipayHost } from 'mp-consent-bridge/testing'`.
 //
@@ -75,6 +75,7 @@ function hostRequest(options, shape) {
     })
     .catch((e) => {
       if (shape === 'alipay') options.fail?.({ error: controller.signal.aborted ? 13 : 12, errorMessage: String(e && e.message) });
+      else if (shape === 'wechat') options.fail?.({ errMsg: `request:fail ${controller.signal.aborted ? 'abort' : e && e.message}`, errno: controller.signal.aborted ? 5 : 600001 });
       else options.fail?.({ errMsg: `request:fail ${controller.signal.aborted ? 'abort' : e && e.message}` });
     });
   return { abort: () => controller.abort() };
@@ -87,6 +88,7 @@ export function mockBinanceHost(script = {}) {
       getPhoneNumber: () => ({ success: { code: fakeToken('phone') } }),
       getOpenId: () => ({ success: { code: fakeToken('openid') } }),
       getEmailAddress: () => ({ success: { code: fakeToken('email') } }),
+      login: () => ({ success: { code: fakeToken('bnlogin') } }),
       requestSubscribeMessage: () => ({
         success: (options) => {
           const answer = { errMsg: 'requestSubscribeMessage:ok' };
@@ -132,8 +134,75 @@ export function mockAlipayHost(script = {}) {
       getAuthCode: () => ({
         success: (options) => ({ authCode: fakeToken('authcode'), authSuccessScopes: [...(options.scopes || [])], authErrorScopes: {} }),
       }),
+      requestSubscribeMessage: () => ({
+        success: (options) => alipaySubscribeAnswer(Object.fromEntries((options.entityIds || []).map((id) => [id, 'accept']))).success,
+      }),
     },
     script,
     'alipay',
   );
+}
+
+/** A WeChat `wx` host whose consent APIs succeed unless `script` says otherwise.
+ * `wx.login` answers `{code, errMsg: 'login:ok'}`; `wx.requestSubscribeMessage` answers
+ * `{errMsg: 'requestSubscribeMessage:ok', [tmplId]: 'accept'}` (no token); `wx.request`
+ * is callback-only (success `{data, statusCode, header, errMsg}`, fail `{errMsg, errno}`)
+ * and returns a RequestTask, never a promise. The phone number has no API on WeChat: build
+ * its button events with `wechatPhoneEvent` and friends. */
+export function mockWechatHost(script = {}) {
+  return makeHost(
+    {
+      login: () => ({ success: { code: fakeToken('wxlogin'), errMsg: 'login:ok' } }),
+      requestSubscribeMessage: () => ({
+        success: (options) => {
+          const answer = { errMsg: 'requestSubscribeMessage:ok' };
+          for (const id of options.tmplIds || []) answer[id] = 'accept';
+          return answer;
+        },
+      }),
+    },
+    script,
+    'wechat',
+  );
+}
+
+/** A `getPhoneNumber` / `getRealtimePhoneNumber` button event carrying a fresh code. */
+export function wechatPhoneEvent(code = fakeToken('wxphone'), type = 'getphonenumber') {
+  return { type, detail: { errMsg: 'getPhoneNumber:ok', code } };
+}
+
+/** The phone button event when the user declines. */
+export function wechatPhoneDenial() {
+  return { type: 'getphonenumber', detail: { errMsg: 'getPhoneNumber:fail user deny' } };
+}
+
+/** The phone button event when the account's quota is used up (errno 1400001; no prompt shown). */
+export function wechatPhoneQuota() {
+  return { type: 'getphonenumber', detail: { errMsg: 'getPhoneNumber:fail no quota', errno: 1400001 } };
+}
+
+/** A `wx.requestSubscribeMessage` failure `{errMsg, errCode}`: 20004 all switched off, 10001–10005, 20001–20005, 20013. */
+export function wechatSubscribeError(errCode, errMsg = `requestSubscribeMessage:fail ${errCode}`) {
+  return { fail: { errMsg, errCode } };
+}
+
+/** A `my.requestSubscribeMessage` success: `verdicts` maps entity ids to 'accept' or 'reject'. */
+export function alipaySubscribeAnswer(verdicts) {
+  const ids = Object.keys(verdicts);
+  const accepted = ids.filter((id) => verdicts[id] === 'accept');
+  return {
+    success: {
+      behavior: accepted.length ? 'subscribe' : 'cancel',
+      keep: false,
+      refuse: false,
+      show: true,
+      ...verdicts,
+      result: { subscribeEntityIds: accepted, unsubscribedEntityIds: ids.filter((id) => verdicts[id] !== 'accept'), currentSubscribedEntityIds: accepted },
+    },
+  };
+}
+
+/** A `my.requestSubscribeMessage` failure: 11 cancelled, 15 panel open, 203 invalid params, 100201 rate limit, 106002 mixed kinds, 106008 invalid template. */
+export function alipaySubscribeError(errorCode, errorMessage = 'mock failure') {
+  return { fail: { errorCode, errorMessage } };
 }

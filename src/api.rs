@@ -6,8 +6,8 @@ use crate::prelude::*;
 
 use crate::bridge::Bridge;
 use crate::consent::{
-    validate_template_ids, Ask, AuthCodeConsent, Consent, DataConsent, DataKind, PushConsent, SubscribeOutcome, Token,
-    UserProfile, MAX_TEMPLATE_ID_LEN, MAX_TOKEN_LEN,
+    validate_template_ids, Ask, AuthCodeConsent, Consent, DataConsent, DataKind, LoginCodeConsent, Platform,
+    PushConsent, SubscribeOutcome, SubscriptionGrants, Token, UserProfile, MAX_TEMPLATE_ID_LEN, MAX_TOKEN_LEN,
 };
 use crate::error::{BridgeError, ErrorCode, Result};
 use crate::flow::Started;
@@ -27,7 +27,7 @@ export type BridgeErrorCode =
   | "HOST_UNAVAILABLE" | "USER_DENIED" | "CONSENT_BUSY" | "HOST_ERROR" | "INVALID_RESULT"
   | "SCOPE_NOT_GRANTED" | "TOKEN_EXPIRED" | "TOKEN_ALREADY_USED" | "HOST_TIMEOUT"
   | "BACKEND_TIMEOUT" | "NETWORK" | "BACKEND_REJECTED" | "BACKEND_INVALID_RESPONSE"
-  | "INVALID_CONFIG" | "INVALID_ARGUMENT";
+  | "INVALID_CONFIG" | "INVALID_ARGUMENT" | "QUOTA_EXCEEDED";
 
 /** What a host or backend said about a failure; never a token. */
 export interface BridgeErrorDetails {
@@ -47,22 +47,34 @@ export declare class BridgeError extends Error {
   readonly details: BridgeErrorDetails;
 }
 
-/** A host object such as `bn` or `my`, or a mock with the same functions. */
+/** A host object such as `wx`, `bn` or `my`, or a mock with the same functions. */
 export type HostObject = object;
+
+/** The mini program platform; also the `platform` field on the wire. */
+export type Platform = "wechat" | "binance" | "alipay";
 
 /** Route overrides for forwarding. */
 export interface ConsentRoutes {
   phoneNumber?: string; openId?: string; email?: string;
   subscriptions?: string; userInfo?: string; authCode?: string;
+  loginCode?: string; subscriptionGrants?: string;
 }
 
 /** Options of `new ConsentBridge(options)`. */
 export interface ConsentBridgeOptions {
-  /** The host object; found automatically (`bn`, then `my`) when omitted. */
+  /**
+   * The platform. When omitted: the platform of `host` if it is the global `wx`, `bn` or
+   * `my`; else `bn` or `my` if defined (even beside a framework's `wx` shim), else `wx`;
+   * `bn` and `my` together are `INVALID_CONFIG`. An injected host that is no global (a
+   * mock) without `platform` keeps the pre-platform behaviour (Binance shapes; Alipay
+   * profile and auth code): name the platform for mocks.
+   */
+  platform?: Platform;
+  /** The host object; found from the globals (`wx`, `bn`, `my`) when omitted. */
   host?: HostObject;
   /** How long the host may take to answer a consent call, ms (default 60000). */
   hostTimeoutMs?: number;
-  /** Most templates per subscription request (default 3). */
+  /** Most templates per subscription request (default: WeChat 5, Binance and Alipay 3). */
   maxTemplatesPerCall?: number;
   /** Base URL of your backend: https, or http on loopback for development. */
   backend?: string;
@@ -74,16 +86,20 @@ export interface ConsentBridgeOptions {
   timeoutMs?: number;
   /** Retries on network failures, timeouts, 5xx and 429 (default 2). */
   retries?: number;
-  /** "fetch", "host" (bn.request / my.request) or "auto" (default). */
+  /** "fetch", "host" (wx.request / bn.request / my.request) or "auto" (default). */
   transport?: "fetch" | "host" | "auto";
 }
 
-/** Which Binance data token a consent carries. */
+/** Which data token a consent carries. */
 export type DataKind = "phoneNumber" | "openId" | "email";
 
-/** A validated Binance data token (times in ms since the epoch; lives 2 minutes). */
+/**
+ * A validated data token (times in ms since the epoch): a Binance data token (lives 2
+ * minutes) or a WeChat phone-number code (5 minutes); single use.
+ */
 export interface DataConsent {
   kind: DataKind;
+  platform: "binance" | "wechat";
   token: string;
   obtainedAt: number;
   expiresAt: number;
@@ -112,6 +128,33 @@ export interface SubscriptionsForwarded extends SubscribeOutcome {
   forwarded: string[];
   /** The backend's JSON answer, or null when nothing was accepted. */
   response: unknown;
+}
+
+/**
+ * A WeChat or Alipay subscription outcome: accepted template ids (no token: the server
+ * sends by the user's id). Refusal is an outcome, not an error.
+ */
+export interface SubscriptionGrants {
+  platform: "wechat" | "alipay";
+  accepted: string[];
+  rejected: SubscribeOutcome["rejected"];
+  obtainedAt: number;
+}
+
+/** The result of forwarding subscription grants (`POST /consent/subscription-grants`). */
+export interface SubscriptionGrantsForwarded extends SubscriptionGrants {
+  /** Template ids sent to the backend. */
+  forwarded: string[];
+  /** The backend's JSON answer, or null when nothing was accepted. */
+  response: unknown;
+}
+
+/** A login code from `wx.login` / `bn.login`: single use, treated as valid 5 minutes. */
+export interface LoginCodeConsent {
+  platform: "wechat" | "binance";
+  loginCode: string;
+  obtainedAt: number;
+  expiresAt: number;
 }
 
 /** The member's public profile from `my.getOpenUserInfo` (user-controlled data). */
@@ -150,7 +193,11 @@ export interface EmailAddressButtonEvent {
   detail: { code?: string; errMsg?: string };
 }
 
-/** The `onGetphonenumber` button event (WeChat's `WechatMiniprogram.ButtonGetPhoneNumber` fits). */
+/**
+ * The phone-number button event: Binance `onGetphonenumber`; WeChat `bindgetphonenumber`
+ * and `bindgetrealtimephonenumber` (`errno` 1400001: quota used up). WeChat's own
+ * `WechatMiniprogram.ButtonGetPhoneNumber` fits (no index signature on purpose).
+ */
 export interface PhoneNumberButtonEvent {
   detail: { code?: string; errMsg?: string; errno?: number };
 }
@@ -275,13 +322,15 @@ fn consent_to_js(consent: &Consent) -> Result<JsValue> {
         Consent::Subscribe(o) => to_js(o),
         Consent::Profile(p) => to_js(p),
         Consent::AuthCode(c) => to_js(c),
+        Consent::Grants(g) => to_js(g),
+        Consent::Login(c) => to_js(c),
     }
 }
 
 /// `{...outcome, forwarded, response}`, or without the outcome's own fields for `forward()`.
-fn subscriptions_to_js(outcome: &SubscribeOutcome, with_outcome: bool, response: JsValue) -> Result<JsValue> {
-    let obj = if with_outcome { Object::from(to_js(outcome)?) } else { Object::new() };
-    let ids: js_sys::Array = outcome.accepted.iter().map(|p| JsValue::from_str(&p.template_id)).collect();
+fn subscriptions_to_js(outcome: &Consent, ids: &[&str], with_outcome: bool, response: JsValue) -> Result<JsValue> {
+    let obj = if with_outcome { Object::from(consent_to_js(outcome)?) } else { Object::new() };
+    let ids: js_sys::Array = ids.iter().map(|id| JsValue::from_str(id)).collect();
     sys::set(&obj, "forwarded", &ids);
     sys::set(&obj, "response", &response);
     Ok(obj.into())
@@ -332,8 +381,16 @@ impl ConsentBridge {
                 return consent_to_js(&consent);
             }
             let response = bridge.forward_consent(&consent).await?;
+            let with_outcome = matches!(resolve, Resolve::Forwarded);
             match &consent {
-                Consent::Subscribe(o) => subscriptions_to_js(o, matches!(resolve, Resolve::Forwarded), response),
+                Consent::Subscribe(o) => {
+                    let ids: Vec<&str> = o.accepted.iter().map(|p| p.template_id.as_str()).collect();
+                    subscriptions_to_js(&consent, &ids, with_outcome, response)
+                }
+                Consent::Grants(g) => {
+                    let ids: Vec<&str> = g.accepted.iter().map(String::as_str).collect();
+                    subscriptions_to_js(&consent, &ids, with_outcome, response)
+                }
                 _ => Ok(response),
             }
         })
@@ -411,8 +468,9 @@ impl ConsentBridge {
         self.run(Started::Decided(self.bridge.email_address_from_event(&event).map(Consent::Data)), Resolve::Forwarded)
     }
 
-    /// Asks to subscribe to up to `maxTemplatesPerCall` templates (`bn.requestSubscribeMessage`).
-    #[wasm_bindgen(js_name = askSubscribe, unchecked_return_type = "Promise<SubscribeOutcome>")]
+    /// Asks to subscribe to up to `maxTemplatesPerCall` templates (`requestSubscribeMessage`):
+    /// Binance answers push tokens, WeChat and Alipay accepted ids (`SubscriptionGrants`).
+    #[wasm_bindgen(js_name = askSubscribe, unchecked_return_type = "Promise<SubscribeOutcome | SubscriptionGrants>")]
     pub fn ask_subscribe(&self, #[wasm_bindgen(unchecked_param_type = "string[]")] tmpl_ids: JsValue) -> Promise {
         self.ask_list(&tmpl_ids, "template ids", Ask::Subscribe, Resolve::Consent)
     }
@@ -444,13 +502,30 @@ impl ConsentBridge {
         self.run(Started::Decided(self.bridge.phone_number_from_event(&event).map(Consent::Data)), Resolve::Forwarded)
     }
 
-    /// Asks to subscribe and forwards the accepted push tokens.
-    #[wasm_bindgen(js_name = requestSubscribeMessage, unchecked_return_type = "Promise<SubscriptionsForwarded>")]
+    /// Asks to subscribe and forwards what was accepted (push tokens, or on WeChat and
+    /// Alipay the template ids to `/consent/subscription-grants`).
+    #[wasm_bindgen(
+        js_name = requestSubscribeMessage,
+        unchecked_return_type = "Promise<SubscriptionsForwarded | SubscriptionGrantsForwarded>"
+    )]
     pub fn request_subscribe_message(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string[]")] tmpl_ids: JsValue,
     ) -> Promise {
         self.ask_list(&tmpl_ids, "template ids", Ask::Subscribe, Resolve::Forwarded)
+    }
+
+    /// Asks for a login code (`wx.login`, `bn.login`) without forwarding it.
+    #[wasm_bindgen(js_name = askLoginCode, unchecked_return_type = "Promise<LoginCodeConsent>")]
+    pub fn ask_login_code(&self) -> Promise {
+        self.ask(Ask::Login, Resolve::Consent)
+    }
+
+    /// Asks for a login code and forwards it to `/consent/login-code`; resolves with the
+    /// backend's answer.
+    #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
+    pub fn login(&self) -> Promise {
+        self.ask(Ask::Login, Resolve::Forwarded)
     }
 
     /// Asks for the member's public profile (`my.getOpenUserInfo`) without forwarding it.
@@ -492,7 +567,9 @@ impl ConsentBridge {
     #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
     pub fn forward(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "DataConsent | SubscribeOutcome | AuthCodeConsent | UserProfile")]
+        #[wasm_bindgen(
+            unchecked_param_type = "DataConsent | SubscribeOutcome | SubscriptionGrants | AuthCodeConsent | UserProfile | LoginCodeConsent"
+        )]
         consent: JsValue,
     ) -> Promise {
         self.run(Started::Decided(consent_from_js(&consent)), Resolve::ForwardedOnly)
@@ -507,7 +584,14 @@ fn consent_from_js(consent: &JsValue) -> Result<Consent> {
     if !sys::get(consent, "nickName").is_undefined() {
         return profile_from_js(consent).map(Consent::Profile);
     }
+    if !sys::get(consent, "loginCode").is_undefined() {
+        return login_from_js(consent).map(Consent::Login);
+    }
+    let platform = platform_from_js(consent)?;
     let accepted = sys::get(consent, "accepted");
+    if let Some(platform @ (Platform::Wechat | Platform::Alipay)) = platform.filter(|_| !accepted.is_undefined()) {
+        return grants_from_js(consent, platform, &accepted).map(Consent::Grants);
+    }
     if !accepted.is_undefined() {
         let accepted = push_consents_from_js(&accepted)?;
         return Ok(Consent::Subscribe(SubscribeOutcome { accepted, rejected: Vec::new() }));
@@ -522,5 +606,48 @@ fn consent_from_js(consent: &JsValue) -> Result<Consent> {
             ))
         }
     };
-    data_consent_from_js(consent, kind).map(Consent::Data)
+    match platform {
+        None | Some(Platform::Binance) => data_consent_from_js(consent, kind).map(Consent::Data),
+        Some(Platform::Wechat) if kind == DataKind::PhoneNumber => {
+            let token = token(consent, "token", "data token")?;
+            Ok(Consent::Data(DataConsent::on(Platform::Wechat, kind, token, obtained_at(consent)?)))
+        }
+        Some(_) => Err(BridgeError::invalid_argument(
+            "forward() expects a consent from an ask… method; this platform issues no such data token.",
+        )),
+    }
+}
+
+/// The `platform` field of a consent passed to `forward()`, when it has one.
+fn platform_from_js(consent: &JsValue) -> Result<Option<Platform>> {
+    let value = sys::get(consent, "platform");
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    let name = sys::string_within(&value, 8).unwrap_or_default();
+    Platform::from_name(&name)
+        .map(Some)
+        .ok_or_else(|| BridgeError::invalid_argument("forward() expects a consent from an ask… method (bad platform)."))
+}
+
+/// A login code passed back to `forward()`; the expiry is recomputed from `obtainedAt`.
+fn login_from_js(value: &JsValue) -> Result<LoginCodeConsent> {
+    let platform = match platform_from_js(value)? {
+        Some(p @ (Platform::Wechat | Platform::Binance)) => p,
+        _ => {
+            return Err(BridgeError::invalid_argument(
+                "forward() expects a login code from askLoginCode() (platform \"wechat\" or \"binance\").",
+            ))
+        }
+    };
+    Ok(LoginCodeConsent::new(platform, token(value, "loginCode", "login code")?, obtained_at(value)?))
+}
+
+/// Subscription grants passed back to `forward()`: the accepted ids, checked like asked ones.
+fn grants_from_js(value: &JsValue, platform: Platform, accepted: &JsValue) -> Result<SubscriptionGrants> {
+    let accepted = strings(accepted, "accepted template ids")?;
+    if !accepted.is_empty() {
+        validate_template_ids(&accepted, MAX_TEMPLATES)?;
+    }
+    Ok(SubscriptionGrants { platform, accepted, rejected: Vec::new(), obtained_at: obtained_at(value)? })
 }

@@ -7,7 +7,8 @@
 use crate::prelude::*;
 
 use crate::consent::{
-    self, Ask, AuthCodeConsent, Consent, DataConsent, DataKind, Limits, PushConsent, SubscribeOutcome, UserProfile,
+    self, Ask, AuthCodeConsent, Consent, DataConsent, DataKind, Limits, LoginCodeConsent, Platform, PushConsent,
+    SubscribeOutcome, SubscriptionGrants, UserProfile,
 };
 use crate::error::{BridgeError, ErrorCode, Result};
 use crate::flow::{Slot, Started};
@@ -44,6 +45,7 @@ pub struct Bridge {
 
 struct Inner {
     host: Option<JsValue>,
+    platform: Option<Platform>,
     host_timeout_ms: u32,
     max_templates: usize,
     slot: Slot,
@@ -54,6 +56,7 @@ impl fmt::Debug for Bridge {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Bridge")
             .field("host", &self.inner.host.as_ref().map(|_| "<host object>"))
+            .field("platform", &self.inner.platform)
             .field("host_timeout_ms", &self.inner.host_timeout_ms)
             .field("max_templates", &self.inner.max_templates)
             .field("busy", &self.inner.slot.is_taken())
@@ -110,9 +113,15 @@ fn transport_for(choice: TransportChoice, host: Option<&JsValue>) -> Result<Rc<d
 }
 
 impl Bridge {
-    /// A bridge with `options`; fails with `INVALID_CONFIG` on a bad backend URL.
+    /// A bridge with `options`; fails with `INVALID_CONFIG` on a bad backend URL, or
+    /// when no platform is named and the runtime defines more than one host global.
     pub fn new(options: BridgeOptions) -> Result<Bridge> {
-        let host = options.host.or_else(host::detect);
+        let (host, platform) = host::resolve(options.host, options.platform)?;
+        let max_templates = options.max_templates_per_call.unwrap_or(match platform {
+            Some(Platform::Wechat) => consent::WECHAT_MAX_TEMPLATES,
+            Some(Platform::Alipay) => consent::ALIPAY_MAX_TEMPLATES,
+            Some(Platform::Binance) | None => consent::DEFAULT_MAX_TEMPLATES,
+        });
         let forwarder = match options.forward {
             None => None,
             Some(fwd) => {
@@ -129,8 +138,9 @@ impl Bridge {
         Ok(Bridge {
             inner: Rc::new(Inner {
                 host,
+                platform,
                 host_timeout_ms: options.host_timeout_ms,
-                max_templates: options.max_templates_per_call,
+                max_templates,
                 slot: Slot::default(),
                 forwarder,
             }),
@@ -141,7 +151,19 @@ impl Bridge {
     /// of every flow that must happen inside the tap.
     pub(crate) fn begin(&self, ask: Ask) -> Started {
         let inner = &self.inner;
-        Started::begin(inner.host.as_ref(), &inner.slot, ask, inner.max_templates, inner.host_timeout_ms)
+        Started::begin(
+            inner.host.as_ref(),
+            inner.platform,
+            &inner.slot,
+            ask,
+            inner.max_templates,
+            inner.host_timeout_ms,
+        )
+    }
+
+    /// The platform the bridge runs on, when known (named, or detected from the globals).
+    pub fn platform(&self) -> Option<Platform> {
+        self.inner.platform
     }
 
     /// Follows the `getAuthorize` button: on its success event asks for the profile at
@@ -242,7 +264,14 @@ impl Bridge {
                 "The button event is too large or unreadable; pass the event the handler received.",
             )
         })?;
-        let consent = consent::data_consent_from_button(kind, &value, sys::now_ms())?;
+        let now = sys::now_ms();
+        let consent = match (self.inner.platform, kind) {
+            (Some(Platform::Wechat), DataKind::PhoneNumber) => consent::wechat_phone_from_event(&value, now),
+            (Some(Platform::Wechat | Platform::Alipay), _) => Err(host::unsupported(
+                "wechat has only the phone-number buttons, alipay none of these: on alipay use askAuthCode().",
+            )),
+            _ => consent::data_consent_from_button(kind, &value, now),
+        }?;
         self.note_issued(&Consent::Data(consent.clone()));
         Ok(consent)
     }
@@ -252,6 +281,48 @@ impl Bridge {
     pub fn ask_subscribe(&self, template_ids: Vec<String>) -> impl Future<Output = Result<SubscribeOutcome>> + 'static {
         let settled = self.settle(self.begin(Ask::Subscribe(template_ids)));
         async move { settled.await?.into_subscribe() }
+    }
+
+    /// Asks to subscribe where templates are accepted without a token
+    /// (`wx.requestSubscribeMessage({tmplIds})`, `my.requestSubscribeMessage({entityIds})`).
+    pub fn ask_subscription_grants(
+        &self,
+        template_ids: Vec<String>,
+    ) -> impl Future<Output = Result<SubscriptionGrants>> + 'static {
+        let settled = self.settle(self.begin(Ask::Subscribe(template_ids)));
+        async move {
+            match settled.await? {
+                Consent::Grants(g) => Ok(g),
+                _ => Err(BridgeError::invalid_config(
+                    "This platform's subscriptions come with push tokens: use ask_subscribe().",
+                )),
+            }
+        }
+    }
+
+    /// Forwards accepted templates (`POST /consent/subscription-grants`); `null` when
+    /// nothing was accepted.
+    pub fn forward_subscription_grants(
+        &self,
+        grants: &SubscriptionGrants,
+    ) -> impl Future<Output = Result<JsValue>> + 'static {
+        self.forward_consent(&Consent::Grants(grants.clone()))
+    }
+
+    /// Asks for a login code (`wx.login`, `bn.login`).
+    pub fn ask_login_code(&self) -> impl Future<Output = Result<LoginCodeConsent>> + 'static {
+        let settled = self.settle(self.begin(Ask::Login));
+        async move { settled.await?.into_login() }
+    }
+
+    /// Forwards a login code, once, before it expires (`POST /consent/login-code`).
+    pub fn forward_login_code(&self, consent: &LoginCodeConsent) -> impl Future<Output = Result<JsValue>> + 'static {
+        self.forward_consent(&Consent::Login(consent.clone()))
+    }
+
+    /// Asks for a login code and forwards it; resolves with the backend's answer.
+    pub fn login(&self) -> impl Future<Output = Result<JsValue>> + 'static {
+        self.ask_and_forward(self.begin(Ask::Login))
     }
 
     /// Forwards a data consent to its route; resolves with the backend's JSON answer.

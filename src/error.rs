@@ -43,6 +43,9 @@ error_codes! {
     ConsentBusy => "CONSENT_BUSY",
     /// The host failed; its own code and message are in the details.
     HostError => "HOST_ERROR",
+    /// The platform's quota for this consent is used up and the user saw no prompt
+    /// (WeChat phone number, errno 1400001); the host's code is in the details.
+    QuotaExceeded => "QUOTA_EXCEEDED",
     /// The host answered something malformed.
     InvalidResult => "INVALID_RESULT",
     /// Some requested scopes were not granted.

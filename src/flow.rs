@@ -5,7 +5,7 @@
 //! all of them rather than one per method; the typed methods of `Bridge` and of the JS
 //! class are thin shells over it.
 
-use crate::consent::{Ask, Consent, Limits};
+use crate::consent::{Ask, Consent, Limits, Platform};
 use crate::error::{BridgeError, ErrorCode, Result};
 use crate::host::{self, HostCall};
 use crate::sys;
@@ -48,8 +48,9 @@ impl Slot {
 /// A flow after its synchronous part: the host call in flight, or already decided (a
 /// button event read, a refused argument, a busy bridge).
 pub(crate) enum Started {
-    /// The host was called; the guard holds the consent slot until it answers.
-    Calling(HostCall, SlotGuard, Ask),
+    /// The host was called; the guard holds the consent slot until it answers. The
+    /// platform decides how the answer is read.
+    Calling(HostCall, SlotGuard, Ask, Platform),
     /// Nothing to wait for.
     Decided(Result<Consent>),
 }
@@ -59,6 +60,7 @@ impl Started {
     /// part of every flow that must happen inside the tap.
     pub(crate) fn begin(
         host: Option<&JsValue>,
+        platform: Option<Platform>,
         slot: &Slot,
         ask: Ask,
         max_templates: usize,
@@ -66,26 +68,28 @@ impl Started {
     ) -> Started {
         let started = ask.validate(max_templates).and_then(|()| {
             let host = host.ok_or_else(|| {
-                BridgeError::new(ErrorCode::HostUnavailable, "No host object was found (no global bn or my). Pass options.host, e.g. new ConsentBridge({ host: bn }).")
+                BridgeError::new(ErrorCode::HostUnavailable, "No host object was found (no global wx, bn or my). Pass options.host, e.g. new ConsentBridge({ platform: \"wechat\", host: wx }).")
             })?;
+            let (api, options) = host::request_for(platform, Some(host), &ask)?;
             let guard = slot.take()?;
-            let (api, options) = host::request_for(Some(host), &ask);
             Ok((HostCall::start(host, api, options, timeout_ms)?, guard))
         });
+        // A host without a named platform is read with Binance's shapes, as before.
+        let platform = platform.unwrap_or(Platform::Binance);
         match started {
-            Ok((call, guard)) => Started::Calling(call, guard, ask),
+            Ok((call, guard)) => Started::Calling(call, guard, ask, platform),
             Err(e) => Started::Decided(Err(e)),
         }
     }
 
     /// Waits for the host, frees the consent slot, and validates the answer.
     pub(crate) async fn consent(self) -> Result<Consent> {
-        let (call, guard, ask) = match self {
+        let (call, guard, ask, platform) = match self {
             Started::Decided(decided) => return decided,
-            Started::Calling(call, guard, ask) => (call, guard, ask),
+            Started::Calling(call, guard, ask, platform) => (call, guard, ask, platform),
         };
         let settled = call.settle(Limits::default()).await;
         drop(guard);
-        ask.consent(settled?, sys::now_ms())
+        ask.consent(platform, settled?, sys::now_ms())
     }
 }

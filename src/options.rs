@@ -3,6 +3,7 @@
 use crate::prelude::*;
 use crate::text::join;
 
+use crate::consent::Platform;
 use crate::error::BridgeError;
 use crate::forward::{Routes, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRIES};
 use crate::sys;
@@ -85,12 +86,15 @@ impl ForwardOptions {
 /// Everything a [`crate::Bridge`] is configured with.
 #[derive(Clone)]
 pub struct BridgeOptions {
-    /// The host object (`bn`, `my` or a mock); found automatically when `None`.
+    /// The host object (`wx`, `bn`, `my` or a mock); found automatically when `None`.
     pub host: Option<JsValue>,
+    /// The platform; detected from the globals (or the injected host) when `None`.
+    pub platform: Option<Platform>,
     /// How long a host may take to answer a consent call, ms.
     pub host_timeout_ms: u32,
-    /// Most templates per subscription request.
-    pub max_templates_per_call: usize,
+    /// Most templates per subscription request; `None`: the platform's documented limit
+    /// (WeChat 5, Binance and Alipay 3).
+    pub max_templates_per_call: Option<usize>,
     /// Forwarding; `None` makes the ask-and-forward methods fail with `INVALID_CONFIG`.
     pub forward: Option<ForwardOptions>,
 }
@@ -99,8 +103,9 @@ impl Default for BridgeOptions {
     fn default() -> Self {
         BridgeOptions {
             host: None,
+            platform: None,
             host_timeout_ms: DEFAULT_HOST_TIMEOUT_MS,
-            max_templates_per_call: crate::consent::DEFAULT_MAX_TEMPLATES,
+            max_templates_per_call: None,
             forward: None,
         }
     }
@@ -110,6 +115,7 @@ impl fmt::Debug for BridgeOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BridgeOptions")
             .field("host", &self.host.as_ref().map(|_| "<host object>"))
+            .field("platform", &self.platform)
             .field("host_timeout_ms", &self.host_timeout_ms)
             .field("max_templates_per_call", &self.max_templates_per_call)
             .field("forward", &self.forward)
@@ -119,7 +125,8 @@ impl fmt::Debug for BridgeOptions {
 
 /// Every option key, as the TypeScript `ConsentBridgeOptions` declares them (a native
 /// test compares the two).
-pub const OPTION_KEYS: [&str; 9] = [
+pub const OPTION_KEYS: [&str; 10] = [
+    "platform",
     "host",
     "hostTimeoutMs",
     "maxTemplatesPerCall",
@@ -180,15 +187,23 @@ impl BridgeOptions {
             }
             out.host = Some(host);
         }
+        let platform = sys::get(options, "platform");
+        if !platform.is_undefined() {
+            let name = sys::string_within(&platform, 8).unwrap_or_default();
+            out.platform = Some(Platform::from_name(&name).ok_or_else(|| {
+                BridgeError::invalid_config("options.platform must be \"wechat\", \"binance\" or \"alipay\".")
+            })?);
+        }
         if let Some(ms) = integer(options, "hostTimeoutMs", 1, 600_000)? {
             out.host_timeout_ms = ms;
         }
         if let Some(n) = integer(options, "maxTemplatesPerCall", 1, 20)? {
-            out.max_templates_per_call = n as usize;
+            out.max_templates_per_call = Some(n as usize);
         }
         let backend = sys::get(options, "backend");
         if backend.is_undefined() {
-            for name in OPTION_KEYS.iter().skip(4) {
+            // The options after `backend` only mean something with it.
+            for name in OPTION_KEYS.iter().skip_while(|k| **k != "backend").skip(1) {
                 if !sys::get(options, name).is_undefined() {
                     return Err(BridgeError::invalid_config(format!(
                         "options.{name} needs options.backend, the base URL to forward to."
@@ -205,8 +220,11 @@ impl BridgeOptions {
         if !routes.is_undefined() {
             let keys = sys::object_keys(&routes)
                 .map_err(|_| BridgeError::invalid_config("options.routes must be an object."))?;
-            if keys.length() > 6 {
-                return Err(BridgeError::invalid_config("options.routes has unknown keys; use phoneNumber, openId, email, subscriptions, userInfo or authCode."));
+            if keys.length() > 8 {
+                return Err(BridgeError::invalid_config(format!(
+                    "options.routes has unknown keys; use {}.",
+                    crate::forward::ROUTE_KEYS
+                )));
             }
             for key in keys.iter().filter_map(|k| sys::string_within(&k, 64).ok()) {
                 let route = sys::get_string(&routes, &key, MAX_URL_LEN).map_err(|_| {

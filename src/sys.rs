@@ -17,6 +17,10 @@ extern "C" {
     #[wasm_bindgen(thread_local_v2, js_name = my)]
     pub static MY: Option<Object>;
 
+    /// The WeChat host object, when the runtime defines it.
+    #[wasm_bindgen(thread_local_v2, js_name = wx)]
+    pub static WX: Option<Object>;
+
     /// The global `fetch`, when the runtime has one.
     #[wasm_bindgen(thread_local_v2, js_name = fetch)]
     pub static FETCH: Option<Function>;

@@ -38,6 +38,11 @@ pub enum Platform {
 }
 
 impl Platform {
+    /// The platform called `name` on the wire and in options, if any.
+    pub fn from_name(name: &str) -> Option<Platform> {
+        [Platform::Binance, Platform::Alipay, Platform::Wechat].into_iter().find(|p| p.as_str() == name)
+    }
+
     /// The wire name: `"binance"`, `"alipay"` or `"wechat"`.
     pub const fn as_str(self) -> &'static str {
         match self {

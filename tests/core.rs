@@ -322,3 +322,228 @@ mod alipay {
         assert_eq!(authorize_event(&HostValue::Null).map_err(|e| e.code()).err(), Some(ErrorCode::InvalidArgument));
     }
 }
+
+mod platforms {
+    //! The documented WeChat and Alipay answers, odd answers and misbehaving hosts.
+    use super::{ids, obj, s};
+    use mp_consent_bridge::consent::{
+        alipay_grants, login_code, wechat_grants, wechat_phone_from_event, Ask, Consent, HostValue, Platform,
+        RejectReason, Settlement, LOGIN_CODE_LIFETIME_MS, WECHAT_PHONE_CODE_LIFETIME_MS,
+    };
+    use mp_consent_bridge::ErrorCode;
+
+    fn n(v: f64) -> HostValue {
+        HostValue::Number(v)
+    }
+    fn event(detail: HostValue) -> HostValue {
+        obj(&[("type", s("getphonenumber")), ("detail", detail)])
+    }
+    fn code_of<T: core::fmt::Debug>(r: Result<T, mp_consent_bridge::BridgeError>) -> Option<ErrorCode> {
+        r.map_err(|e| e.code()).err()
+    }
+
+    #[test]
+    fn wechat_phone_events_documented_and_odd() {
+        let ok = wechat_phone_from_event(&event(obj(&[("errMsg", s("getPhoneNumber:ok")), ("code", s("wx-c"))])), 10);
+        let ok = ok.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((ok.platform, ok.token.expose()), (Platform::Wechat, "wx-c"));
+        assert_eq!(ok.expires_at, 10 + WECHAT_PHONE_CODE_LIFETIME_MS);
+        let deny = wechat_phone_from_event(&event(obj(&[("errMsg", s("getPhoneNumber:fail user deny"))])), 1);
+        assert_eq!(code_of(deny), Some(ErrorCode::UserDenied));
+        for errno in [n(1_400_001.0), s("1400001")] {
+            let quota = wechat_phone_from_event(
+                &event(obj(&[("errMsg", s("getPhoneNumber:fail no quota")), ("errno", errno)])),
+                1,
+            );
+            let e = quota.err().unwrap_or_else(|| panic!("quota accepted"));
+            assert_eq!(e.code(), ErrorCode::QuotaExceeded);
+            assert_eq!(e.details().host_code.as_deref(), Some("1400001"));
+            assert!(e.message().contains("manual path"));
+        }
+        // Another errno is a host error with its code kept, never a quota or a denial.
+        let other =
+            wechat_phone_from_event(&event(obj(&[("errMsg", s("getPhoneNumber:fail")), ("errno", n(102.0))])), 1);
+        assert_eq!(other.as_ref().map_err(|e| e.details().host_code.clone()).err(), Some(Some("102".into())));
+        assert_eq!(code_of(other), Some(ErrorCode::HostError));
+        // Odd events: no detail, a detail that is not an object, a code that is no string.
+        assert_eq!(code_of(wechat_phone_from_event(&obj(&[]), 1)), Some(ErrorCode::InvalidArgument));
+        assert_eq!(code_of(wechat_phone_from_event(&event(s("x")), 1)), Some(ErrorCode::InvalidArgument));
+        assert_eq!(
+            code_of(wechat_phone_from_event(&event(obj(&[("code", n(5.0))])), 1)),
+            Some(ErrorCode::InvalidResult)
+        );
+        // The realtime button's event has the same shape.
+        let realtime = obj(&[("type", s("getrealtimephonenumber")), ("detail", obj(&[("code", s("rt"))]))]);
+        assert!(wechat_phone_from_event(&realtime, 1).is_ok());
+    }
+
+    #[test]
+    fn wechat_subscribe_verdicts_and_failures() {
+        let asked = ids(&["a", "b", "c", "d", "e", "f"]);
+        let answer = obj(&[
+            ("errMsg", s("requestSubscribeMessage:ok")),
+            ("a", s("accept")),
+            ("b", s("reject")),
+            ("c", s("ban")),
+            ("d", s("filter")),
+            ("e", obj(&[("type", s("accept")), ("token", s("t"))])),
+            ("__proto__", s("accept")),
+        ]);
+        let g = wechat_grants(&asked, Settlement::Success(answer), 7).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((g.platform, g.accepted.clone(), g.obtained_at), (Platform::Wechat, ids(&["a"]), 7));
+        let reasons: Vec<RejectReason> = g.rejected.iter().map(|r| r.reason).collect();
+        assert_eq!(
+            reasons,
+            [
+                RejectReason::Reject,
+                RejectReason::Ban,
+                RejectReason::Filter,
+                RejectReason::UnknownType,
+                RejectReason::Missing
+            ]
+        );
+        let all_off = wechat_grants(
+            &asked,
+            Settlement::Failure(obj(&[("errMsg", s("requestSubscribeMessage:fail")), ("errCode", n(20004.0))])),
+            1,
+        );
+        let e = all_off.err().unwrap_or_else(|| panic!("20004 accepted"));
+        assert_eq!((e.code(), e.details().host_code.as_deref()), (ErrorCode::UserDenied, Some("20004")));
+        assert!(e.message().contains("switched off all subscription messages"));
+        for code in [10001.0, 10005.0, 20001.0, 20013.0] {
+            let failed = wechat_grants(
+                &asked,
+                Settlement::Failure(obj(&[("errMsg", s("requestSubscribeMessage:fail x")), ("errCode", n(code))])),
+                1,
+            );
+            let e = failed.err().unwrap_or_else(|| panic!("accepted"));
+            assert_eq!(e.code(), ErrorCode::HostError);
+            assert_eq!(e.details().host_message.as_deref(), Some("requestSubscribeMessage:fail x"));
+        }
+        // A complete-only host that resolves its failure, a timeout, an answer that is no object.
+        let resolved = obj(&[("errMsg", s("requestSubscribeMessage:fail")), ("errCode", n(20004.0))]);
+        assert_eq!(code_of(wechat_grants(&asked, Settlement::Success(resolved), 1)), Some(ErrorCode::UserDenied));
+        assert_eq!(code_of(wechat_grants(&asked, Settlement::Timeout, 1)), Some(ErrorCode::HostTimeout));
+        assert_eq!(code_of(wechat_grants(&asked, Settlement::Success(s("accept")), 1)), Some(ErrorCode::InvalidResult));
+    }
+
+    #[test]
+    fn alipay_subscribe_verdicts_and_failures() {
+        let asked = ids(&["e1", "e2", "e3"]);
+        let answer = obj(&[
+            ("behavior", s("subscribe")),
+            ("keep", HostValue::Bool(false)),
+            ("refuse", HostValue::Bool(false)),
+            ("show", HostValue::Bool(true)),
+            ("e1", s("accept")),
+            ("e2", s("reject")),
+            (
+                "result",
+                obj(&[
+                    ("subscribeEntityIds", HostValue::Array(vec![s("e1"), s("e3")])),
+                    ("unsubscribedEntityIds", HostValue::Array(vec![s("e2")])),
+                ]),
+            ),
+        ]);
+        let g = alipay_grants(&asked, Settlement::Success(answer), 3).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((g.platform, g.accepted.clone()), (Platform::Alipay, ids(&["e1", "e3"])));
+        assert_eq!(g.rejected.iter().map(|r| r.reason).collect::<Vec<_>>(), [RejectReason::Reject]);
+        let cancelled = obj(&[("behavior", s("cancel")), ("show", HostValue::Bool(true))]);
+        let g = alipay_grants(&asked, Settlement::Success(cancelled), 3).unwrap_or_else(|e| panic!("{e}"));
+        assert!(g.accepted.is_empty() && g.rejected.iter().all(|r| r.reason == RejectReason::Missing));
+        for (code, expected) in [
+            (11.0, ErrorCode::UserDenied),
+            (15.0, ErrorCode::ConsentBusy),
+            (203.0, ErrorCode::InvalidArgument),
+            (106002.0, ErrorCode::InvalidArgument),
+            (106008.0, ErrorCode::InvalidArgument),
+            (100201.0, ErrorCode::HostError),
+            (12.0, ErrorCode::HostError),
+        ] {
+            let failed =
+                alipay_grants(&asked, Settlement::Failure(obj(&[("errorCode", n(code)), ("errorMessage", s("m"))])), 1);
+            let e = failed.err().unwrap_or_else(|| panic!("{code} accepted"));
+            assert_eq!(e.code(), expected, "{code}");
+            assert_eq!(e.details().host_message.as_deref(), Some("m"));
+        }
+        // A failure resolved as success is still a failure.
+        let resolved = obj(&[("errorCode", n(15.0)), ("errorMessage", s("busy"))]);
+        assert_eq!(code_of(alipay_grants(&asked, Settlement::Success(resolved), 1)), Some(ErrorCode::ConsentBusy));
+    }
+
+    #[test]
+    fn login_codes_for_wechat_and_binance() {
+        for platform in [Platform::Wechat, Platform::Binance] {
+            let ok = login_code(platform, Settlement::Success(obj(&[("code", s("lc")), ("errMsg", s("login:ok"))])), 5);
+            let ok = ok.unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(
+                (ok.platform, ok.login_code.expose(), ok.expires_at),
+                (platform, "lc", 5 + LOGIN_CODE_LIFETIME_MS)
+            );
+        }
+        let fail = login_code(Platform::Wechat, Settlement::Failure(obj(&[("errMsg", s("login:fail timeout"))])), 1);
+        assert_eq!(code_of(fail), Some(ErrorCode::HostError));
+        assert_eq!(
+            code_of(login_code(Platform::Wechat, Settlement::Success(obj(&[])), 1)),
+            Some(ErrorCode::InvalidResult)
+        );
+        let padded = login_code(Platform::Binance, Settlement::Success(obj(&[("code", s(" lc "))])), 1);
+        assert_eq!(code_of(padded), Some(ErrorCode::InvalidResult));
+    }
+
+    #[test]
+    fn the_platform_decides_how_a_subscribe_answer_is_read() {
+        let ask = Ask::Subscribe(ids(&["t"]));
+        let answer = || Settlement::Success(obj(&[("t", s("accept"))]));
+        assert!(matches!(ask.consent(Platform::Wechat, answer(), 1), Ok(Consent::Grants(_))));
+        assert!(matches!(ask.consent(Platform::Alipay, answer(), 1), Ok(Consent::Grants(_))));
+        // Binance wants a push token with each acceptance.
+        let binance = ask.consent(Platform::Binance, answer(), 1);
+        assert!(matches!(binance, Ok(Consent::Subscribe(ref o)) if o.accepted.is_empty()));
+    }
+}
+
+#[test]
+fn each_platform_consent_goes_to_its_route_with_its_body() {
+    use mp_consent_bridge::consent::{Consent, DataConsent, LoginCodeConsent, Platform, SubscriptionGrants, Token};
+    use mp_consent_bridge::forward::outgoing;
+    let routes = Routes::default();
+    let token = |t: &str| Token::parse(t, "token").unwrap_or_else(|e| panic!("{e}"));
+    let wx_phone = Consent::Data(DataConsent::on(Platform::Wechat, DataKind::PhoneNumber, token("p"), 1));
+    let bn_phone = Consent::Data(DataConsent::new(DataKind::PhoneNumber, token("p"), 1));
+    let login = Consent::Login(LoginCodeConsent::new(Platform::Wechat, token("l"), 2));
+    let grants = |accepted: &[&str]| {
+        Consent::Grants(SubscriptionGrants {
+            platform: Platform::Alipay,
+            accepted: ids(accepted),
+            rejected: vec![],
+            obtained_at: 3,
+        })
+    };
+    let sent = |c: &Consent| outgoing(c, &routes).map(|o| (o.route.to_owned(), o.body, o.secrets.len(), o.deadline));
+    assert_eq!(
+        sent(&wx_phone),
+        Some((
+            "/consent/phone-number".into(),
+            r#"{"dataToken":"p","obtainedAt":1,"platform":"wechat"}"#.into(),
+            1,
+            Some(1 + 300_000 - 15_000)
+        ))
+    );
+    // Binance's body is unchanged: no platform key for strict backends.
+    assert_eq!(sent(&bn_phone).map(|s| s.1), Some(r#"{"dataToken":"p","obtainedAt":1}"#.to_owned()));
+    assert_eq!(
+        sent(&login).map(|s| (s.0, s.1, s.2)),
+        Some(("/consent/login-code".into(), r#"{"loginCode":"l","obtainedAt":2,"platform":"wechat"}"#.into(), 1))
+    );
+    assert_eq!(
+        sent(&grants(&["a", "b"])),
+        Some((
+            "/consent/subscription-grants".into(),
+            r#"{"platform":"alipay","templateIds":["a","b"],"obtainedAt":3}"#.into(),
+            0,
+            None
+        ))
+    );
+    assert_eq!(sent(&grants(&[])), None, "nothing accepted, nothing sent");
+}

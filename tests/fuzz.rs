@@ -9,8 +9,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use mp_consent_bridge::consent::{
-    auth_code, authorize_event, data_consent, data_consent_from_event, failure_error, open_user_info, parse_json,
-    subscribe_outcome, validate_scopes, validate_template_ids, DataKind, HostValue, JsonError, Limits, Settlement,
+    alipay_grants, auth_code, authorize_event, data_consent, data_consent_from_event, failure_error, login_code,
+    open_user_info, parse_json, subscribe_outcome, validate_scopes, validate_template_ids, wechat_grants,
+    wechat_phone_from_event, DataKind, HostValue, JsonError, Limits, Platform, Settlement, SubscriptionGrants,
     CANCEL_CODES,
 };
 use mp_consent_bridge::error::MAX_DETAIL_LEN;
@@ -269,6 +270,176 @@ fn no_secret_in<T: core::fmt::Debug>(value: &T) -> Result<bool, TestCaseError> {
     let shown = format!("{value:?}");
     prop_assert!(!shown.contains("SECRET"), "Debug shows a token: {shown}");
     Ok(true)
+}
+
+/// Near-valid answers of the WeChat and Alipay shapes: string verdicts, the phone
+/// button's `errno`, `errCode`/`errorCode` failures, Alipay's `result` lists, odd keys.
+fn platform_shaped() -> impl Strategy<Value = HostValue> {
+    let verdict = || {
+        prop_oneof![
+            4 => prop::sample::select(vec!["accept", "reject", "ban", "filter", "ACCEPT", ""]).prop_map(|s| HostValue::String(s.into())),
+            1 => host_value(),
+        ]
+    };
+    let code = || {
+        prop_oneof![
+            3 => prop::sample::select(vec![1400001.0, 20004.0, 10001.0, 11.0, 15.0, 203.0, 100201.0, 106002.0, 106008.0, 0.0])
+                .prop_map(HostValue::Number),
+            1 => prop::sample::select(vec!["1400001", "20004", "15", "x"]).prop_map(|s| HostValue::String(s.into())),
+            1 => host_value(),
+        ]
+    };
+    let ids = || {
+        prop::collection::vec(
+            prop::sample::select(vec!["t1", "t2", "__proto__", "x"]).prop_map(|s| HostValue::String(s.into())),
+            0..3,
+        )
+    };
+    prop_oneof![
+        (verdict(), verdict()).prop_map(|(a, b)| obj(vec![
+            ("errMsg", HostValue::String("requestSubscribeMessage:ok".into())),
+            ("t1", a),
+            ("__proto__", b),
+        ])),
+        (token_like(), code(), plain_text()).prop_map(|(t, c, m)| obj(vec![(
+            "detail",
+            obj(vec![("code", t), ("errno", c), ("errMsg", HostValue::String(m))])
+        )])),
+        (code(), plain_text())
+            .prop_map(|(c, m)| obj(vec![("detail", obj(vec![("errno", c), ("errMsg", HostValue::String(m))]))])),
+        // A token echoed in the failure message must be scrubbed from what is kept.
+        (code(), 0u32..1000).prop_map(|(c, n)| obj(vec![
+            ("errMsg", HostValue::String(format!("requestSubscribeMessage:fail SECRET-{n}"))),
+            ("errCode", c),
+            ("code", HostValue::String(format!("SECRET-{n}"))),
+        ])),
+        (code(), plain_text()).prop_map(|(c, m)| obj(vec![("errorCode", c), ("errorMessage", HostValue::String(m))])),
+        (verdict(), ids(), ids(), host_value()).prop_map(|(v, yes, no, behavior)| obj(vec![
+            ("behavior", behavior),
+            ("t2", v),
+            (
+                "result",
+                obj(vec![
+                    ("subscribeEntityIds", HostValue::Array(yes)),
+                    ("unsubscribedEntityIds", HostValue::Array(no))
+                ])
+            ),
+        ])),
+        token_like().prop_map(|t| obj(vec![("code", t), ("errMsg", HostValue::String("login:ok".into()))])),
+    ]
+}
+
+fn platform_settlement() -> impl Strategy<Value = Settlement> {
+    prop_oneof![
+        2 => host_value().prop_map(Settlement::Success),
+        4 => platform_shaped().prop_map(Settlement::Success),
+        3 => platform_shaped().prop_map(Settlement::Failure),
+        1 => host_value().prop_map(Settlement::Failure),
+        1 => Just(Settlement::Timeout),
+    ]
+}
+
+fn grant_ids() -> impl Strategy<Value = Vec<String>> {
+    prop::collection::vec(
+        prop_oneof![
+            prop::sample::select(vec!["t1", "t2", "__proto__", "errMsg", "result", "behavior"]).prop_map(str::to_owned),
+            plain_text()
+        ],
+        0..6,
+    )
+}
+
+/// The invariants of a grants outcome: every asked id once, in asked order.
+fn grants_hold(ids: &[String], g: &SubscriptionGrants, platform: Platform) -> Result<bool, TestCaseError> {
+    prop_assert_eq!(g.platform, platform);
+    prop_assert_eq!(g.accepted.len() + g.rejected.len(), ids.len());
+    let order: Vec<&String> = ids.iter().filter(|id| g.accepted.contains(id)).collect();
+    prop_assert_eq!(order, g.accepted.iter().collect::<Vec<_>>());
+    Ok(true)
+}
+
+#[test]
+fn wechat_phone_button_events() {
+    let event = prop_oneof![host_value(), shaped(token_like()), platform_shaped()];
+    fuzz("wechat phone events", event, |event| match wechat_phone_from_event(&event, 1) {
+        Ok(c) => {
+            prop_assert_eq!(c.platform, Platform::Wechat);
+            prop_assert_eq!(c.expires_at - c.obtained_at, 300_000);
+            no_secret_in(&c)
+        }
+        Err(e) => {
+            if e.code() == ErrorCode::QuotaExceeded {
+                prop_assert_eq!(e.details().host_code.as_deref(), Some("1400001"));
+            }
+            refused(&e)
+        }
+    });
+}
+
+#[test]
+fn wechat_subscription_answers() {
+    fuzz("wechat subscriptions", (grant_ids(), platform_settlement()), |(ids, settled)| {
+        match wechat_grants(&ids, settled, 1) {
+            Ok(g) => grants_hold(&ids, &g, Platform::Wechat),
+            Err(e) => refused(&e),
+        }
+    });
+}
+
+#[test]
+fn alipay_subscription_answers() {
+    fuzz("alipay subscriptions", (grant_ids(), platform_settlement()), |(ids, settled)| {
+        match alipay_grants(&ids, settled, 1) {
+            Ok(g) => grants_hold(&ids, &g, Platform::Alipay),
+            Err(e) => refused(&e),
+        }
+    });
+}
+
+#[test]
+fn login_code_answers() {
+    let platform = prop::sample::select(vec![Platform::Wechat, Platform::Binance]);
+    fuzz("login codes", (platform, prop_oneof![settlement(), platform_settlement()]), |(platform, settled)| {
+        match login_code(platform, settled, 1) {
+            Ok(c) => {
+                prop_assert_eq!((c.platform, c.expires_at - c.obtained_at), (platform, 300_000));
+                no_secret_in(&c)
+            }
+            Err(e) => refused(&e),
+        }
+    });
+}
+
+/// A token a WeChat failure echoes (in `errMsg`, beside it in `code`) never reaches an
+/// error, whichever entry point reads it.
+#[test]
+fn tokens_inside_wechat_failures_stay_out_of_errors() {
+    let code = prop_oneof![
+        Just(HostValue::Number(20004.0)),
+        Just(HostValue::Number(1400001.0)),
+        plain_text().prop_map(HostValue::String)
+    ];
+    fuzz("wechat failure tokens", (code, plain_text(), 0u32..1000, 0u8..3), |(code, msg, n, entry)| {
+        let failure = obj(vec![
+            ("errMsg", HostValue::String(format!("x:fail {msg} SECRET-{n}"))),
+            ("errCode", code.clone()),
+            ("errno", code),
+            ("code", HostValue::String(format!("SECRET-{n}"))),
+        ]);
+        let e = match entry {
+            0 => wechat_grants(&["t1".into()], Settlement::Failure(failure), 1).err(),
+            1 => login_code(Platform::Wechat, Settlement::Success(failure), 1).err(),
+            _ => wechat_phone_from_event(&obj(vec![("detail", failure)]), 1).err(),
+        };
+        match e {
+            Some(e) => {
+                prop_assert!(!format!("{e:?}").contains("SECRET"), "{e:?}");
+                refused(&e)
+            }
+            // The phone event carries its code as the token: accepted, and that is right.
+            None => Ok(entry == 2),
+        }
+    });
 }
 
 fn kind() -> impl Strategy<Value = DataKind> {

@@ -42,7 +42,7 @@ fn every_error_code_is_in_the_typescript_union_and_nothing_else() {
 #[test]
 fn every_option_key_is_declared_in_typescript_and_read_by_rust() {
     let declared = properties(between(API, "export interface ConsentBridgeOptions {", "\n}"));
-    let read = quoted(between(OPTIONS, "pub const OPTION_KEYS: [&str; 9] = [", "];"));
+    let read = quoted(between(OPTIONS, "pub const OPTION_KEYS: [&str; 10] = [", "];"));
     assert_eq!(declared, read);
 }
 
@@ -56,7 +56,9 @@ fn every_route_key_is_declared_in_typescript() {
 
 #[test]
 fn consent_shapes_match_their_json() {
-    use mp_consent_bridge::consent::{AuthCodeConsent, DataConsent, DataKind, PushConsent, Token};
+    use mp_consent_bridge::consent::{
+        AuthCodeConsent, DataConsent, DataKind, LoginCodeConsent, Platform, PushConsent, SubscriptionGrants, Token,
+    };
     use mp_consent_bridge::json_write::ToJson;
     let token = Token::parse("t", "token").expect("token");
     let keys = |json: String| -> BTreeSet<String> {
@@ -68,6 +70,12 @@ fn consent_shapes_match_their_json() {
         ("PushConsent", PushConsent::new("id".into(), token.clone(), 1).to_json()),
         ("AuthCodeConsent", AuthCodeConsent::new(token.clone(), vec![], 1).to_json()),
         ("UserProfile", mp_consent_bridge::consent::UserProfile::default().to_json()),
+        (
+            "SubscriptionGrants",
+            SubscriptionGrants { platform: Platform::Wechat, accepted: vec![], rejected: vec![], obtained_at: 1 }
+                .to_json(),
+        ),
+        ("LoginCodeConsent", LoginCodeConsent::new(Platform::Wechat, token.clone(), 1).to_json()),
     ] {
         let declared = properties(between(API, &format!("export interface {interface} {{"), "\n}"));
         assert_eq!(declared, keys(json), "{interface}");

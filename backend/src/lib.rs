@@ -24,8 +24,12 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use mp_consent_bridge::consent::{UserProfile, DATA_TOKEN_LIFETIME_MS};
-use mp_consent_bridge::wire::{self, AuthCodeBody, DataTokenBody, SubscriptionsBody};
+use mp_consent_bridge::consent::{
+    UserProfile, DATA_TOKEN_LIFETIME_MS, LOGIN_CODE_LIFETIME_MS, WECHAT_PHONE_CODE_LIFETIME_MS,
+};
+use mp_consent_bridge::wire::{
+    self, AuthCodeBody, DataTokenBody, LoginCodeBody, Platform, SubscriptionGrantsBody, SubscriptionsBody,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -144,6 +148,8 @@ enum Route {
     Subscriptions,
     AuthCode,
     UserInfo,
+    LoginCode,
+    SubscriptionGrants,
 }
 
 /// Validates a body for `route`; returns the secrets it carries (for single use).
@@ -160,7 +166,12 @@ fn validate(route: Route, body: &[u8], now: u64) -> Result<Vec<String>, Response
             if b.obtained_at > now + 5_000 {
                 return Err(bad("obtainedAt is in the future"));
             }
-            if now.saturating_sub(b.obtained_at) > DATA_TOKEN_LIFETIME_MS {
+            let lifetime = match (route, b.platform) {
+                (_, None | Some(Platform::Binance)) => DATA_TOKEN_LIFETIME_MS,
+                (Route::Data("phoneNumber"), Some(Platform::Wechat)) => WECHAT_PHONE_CODE_LIFETIME_MS,
+                _ => return Err(bad("this platform issues no such data token")),
+            };
+            if now.saturating_sub(b.obtained_at) > lifetime {
                 return Err(error(StatusCode::GONE, "900200", "data token expired"));
             }
             Ok(vec![b.data_token])
@@ -185,14 +196,56 @@ fn validate(route: Route, body: &[u8], now: u64) -> Result<Vec<String>, Response
             let _: UserProfile = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
             Ok(Vec::new())
         }
+        Route::LoginCode => validate_login_code(body, now),
+        Route::SubscriptionGrants => validate_subscription_grants(body),
     }
+}
+
+/// `POST /consent/login-code`: a strict [`LoginCodeBody`] from WeChat or Binance, not from
+/// the future and within the code's 5 minutes; the code is its secret (single use).
+#[allow(clippy::result_large_err)]
+fn validate_login_code(body: &[u8], now: u64) -> Result<Vec<String>, Response> {
+    let bad = |m: &str| error(StatusCode::BAD_REQUEST, "INVALID_BODY", m);
+    let b: LoginCodeBody = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
+    if b.login_code.is_empty() {
+        return Err(bad("loginCode is empty"));
+    }
+    if b.platform == Platform::Alipay {
+        return Err(bad("Alipay issues auth codes, not login codes: use /consent/auth-code"));
+    }
+    if b.obtained_at > now + 5_000 {
+        return Err(bad("obtainedAt is in the future"));
+    }
+    if now.saturating_sub(b.obtained_at) > LOGIN_CODE_LIFETIME_MS {
+        return Err(error(StatusCode::GONE, "40029", "login code expired"));
+    }
+    Ok(vec![b.login_code])
+}
+
+/// `POST /consent/subscription-grants`: a strict [`SubscriptionGrantsBody`] from WeChat or
+/// Alipay with 1 to 20 distinct non-empty template ids; no secret (nothing single use).
+#[allow(clippy::result_large_err)]
+fn validate_subscription_grants(body: &[u8]) -> Result<Vec<String>, Response> {
+    let bad = |m: &str| error(StatusCode::BAD_REQUEST, "INVALID_BODY", m);
+    let b: SubscriptionGrantsBody = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
+    if b.platform == Platform::Binance {
+        return Err(bad("Binance subscriptions carry push tokens: use /consent/subscriptions"));
+    }
+    let ids = &b.template_ids;
+    if ids.is_empty() || ids.len() > 20 || ids.iter().any(String::is_empty) {
+        return Err(bad("templateIds must hold 1 to 20 non-empty ids"));
+    }
+    if ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id)) {
+        return Err(bad("templateIds repeats an id"));
+    }
+    Ok(Vec::new())
 }
 
 /// Every secret a body carries, read leniently (the audit must see malformed bodies too).
 fn secrets_of(body: &[u8]) -> Vec<String> {
     let Ok(v) = serde_json::from_slice::<Value>(body) else { return Vec::new() };
     let mut out: Vec<String> =
-        ["dataToken", "authCode"].iter().filter_map(|k| v[*k].as_str().map(str::to_owned)).collect();
+        ["dataToken", "authCode", "loginCode"].iter().filter_map(|k| v[*k].as_str().map(str::to_owned)).collect();
     if let Some(items) = v["subscriptions"].as_array() {
         out.extend(items.iter().filter_map(|i| i["pushToken"].as_str().map(str::to_owned)));
     }
@@ -432,10 +485,16 @@ fn handle(state: &AppState, route: Route, key: Option<String>, body: &[u8], extr
         Route::Subscriptions => "subscriptions",
         Route::AuthCode => "authCode",
         Route::UserInfo => "userInfo",
+        Route::LoginCode => "loginCode",
+        Route::SubscriptionGrants => "subscriptionGrants",
     };
     let mut answer = json!({ "ok": true, "kind": kind, "receipt": format!("r-{}", inner.accepted) });
     if let Route::Subscriptions = route {
         answer["stored"] = json!(secrets.len());
+    }
+    if let Route::SubscriptionGrants = route {
+        let ids = serde_json::from_slice::<SubscriptionGrantsBody>(body).map(|b| b.template_ids.len()).unwrap_or(0);
+        answer["stored"] = json!(ids);
     }
     if let (Some(Value::Object(extra)), Some(obj)) = (extra, answer.as_object_mut()) {
         obj.extend(extra);
@@ -485,6 +544,8 @@ pub fn app_with_alipayplus(
         .route(wire::ROUTE_SUBSCRIPTIONS, route(Route::Subscriptions))
         .route(wire::ROUTE_AUTH_CODE, route(Route::AuthCode))
         .route(wire::ROUTE_USER_INFO, route(Route::UserInfo))
+        .route(wire::ROUTE_LOGIN_CODE, route(Route::LoginCode))
+        .route(wire::ROUTE_SUBSCRIPTION_GRANTS, route(Route::SubscriptionGrants))
         .route("/health", get(|| async { cors(Json(json!({"ok": true})).into_response()) }))
         .route(
             "/alipayplus/me",

@@ -121,3 +121,54 @@ async fn the_audit_flags_tokens_in_urls_and_changed_idempotency_keys() {
     assert!(log.contains("appeared in the URL /consent/email?t=<token>"), "{log}");
     assert!(!log.contains("aud-2"), "the audit log itself never shows a token: {log}");
 }
+
+#[tokio::test]
+async fn login_codes_are_strict_single_use_and_live_five_minutes() {
+    let s = start(false).await;
+    let body = format!(r#"{{"loginCode":"lc-1","obtainedAt":{},"platform":"wechat"}}"#, now());
+    let (st, _, first) =
+        request(&s.addr, "POST", "/consent/login-code", &[JSON, ("Idempotency-Key", "a")], &body).await;
+    assert_eq!(st, 200, "{first}");
+    assert!(first.contains(r#""kind":"loginCode""#));
+    let (st, _, reuse) =
+        request(&s.addr, "POST", "/consent/login-code", &[JSON, ("Idempotency-Key", "b")], &body).await;
+    assert_eq!((st, reuse.contains("TOKEN_ALREADY_USED")), (409, true));
+    let old = format!(r#"{{"loginCode":"lc-2","obtainedAt":{},"platform":"binance"}}"#, now() - 301_000);
+    assert_eq!(request(&s.addr, "POST", "/consent/login-code", &[JSON], &old).await.0, 410);
+    let fresh_binance = format!(r#"{{"loginCode":"lc-3","obtainedAt":{},"platform":"binance"}}"#, now() - 200_000);
+    assert_eq!(request(&s.addr, "POST", "/consent/login-code", &[JSON], &fresh_binance).await.0, 200);
+    for bad in [
+        format!(r#"{{"loginCode":"lc-4","obtainedAt":{}}}"#, now()),
+        format!(r#"{{"loginCode":"lc-4","obtainedAt":{},"platform":"alipay"}}"#, now()),
+        format!(r#"{{"loginCode":"","obtainedAt":{},"platform":"wechat"}}"#, now()),
+        format!(r#"{{"loginCode":"lc-4","obtainedAt":{},"platform":"wechat","x":1}}"#, now()),
+        format!(r#"{{"loginCode":"lc-4","obtainedAt":{},"platform":"wechat"}}"#, now() + 60_000),
+    ] {
+        assert_eq!(request(&s.addr, "POST", "/consent/login-code", &[JSON], &bad).await.0, 400, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn subscription_grants_are_strict_and_wechat_phone_codes_live_five_minutes() {
+    let s = start(false).await;
+    let ok = r#"{"platform":"wechat","templateIds":["a","b"],"obtainedAt":1}"#;
+    let (st, _, answer) = request(&s.addr, "POST", "/consent/subscription-grants", &[JSON], ok).await;
+    assert_eq!(st, 200, "{answer}");
+    assert!(answer.contains(r#""stored":2"#));
+    for bad in [
+        r#"{"platform":"binance","templateIds":["a"],"obtainedAt":1}"#,
+        r#"{"platform":"alipay","templateIds":[],"obtainedAt":1}"#,
+        r#"{"platform":"alipay","templateIds":["a","a"],"obtainedAt":1}"#,
+        r#"{"templateIds":["a"],"obtainedAt":1}"#,
+        r#"{"platform":"alipay","templateIds":["a"],"obtainedAt":1,"pushToken":"x"}"#,
+    ] {
+        assert_eq!(request(&s.addr, "POST", "/consent/subscription-grants", &[JSON], bad).await.0, 400, "{bad}");
+    }
+    // A WeChat phone code 3 minutes old is still valid; a Binance data token is not.
+    let wechat = format!(r#"{{"dataToken":"wx-p","obtainedAt":{},"platform":"wechat"}}"#, now() - 180_000);
+    assert_eq!(request(&s.addr, "POST", "/consent/phone-number", &[JSON], &wechat).await.0, 200);
+    let binance = format!(r#"{{"dataToken":"bn-p","obtainedAt":{}}}"#, now() - 180_000);
+    assert_eq!(request(&s.addr, "POST", "/consent/phone-number", &[JSON], &binance).await.0, 410);
+    let wechat_email = format!(r#"{{"dataToken":"wx-e","obtainedAt":{},"platform":"wechat"}}"#, now());
+    assert_eq!(request(&s.addr, "POST", "/consent/email", &[JSON], &wechat_email).await.0, 400);
+}

@@ -4,10 +4,14 @@ use crate::prelude::*;
 
 use super::failure::{failure_error, is_failure_message, timeout};
 use super::value::HostValue;
-use super::{DataConsent, DataKind, PushConsent, RejectReason, Rejection, Settlement, SubscribeOutcome, Token};
+use super::{
+    DataConsent, DataKind, LoginCodeConsent, Platform, PushConsent, RejectReason, Rejection, Settlement,
+    SubscribeOutcome, Token,
+};
 use crate::error::{BridgeError, ErrorCode};
 
-/// Templates per `requestSubscribeMessage` call that WeChat-family and Alipay hosts allow.
+/// Templates per `requestSubscribeMessage` call by default (Binance; Alipay documents
+/// the same 3; WeChat's own default is [`super::WECHAT_MAX_TEMPLATES`]).
 pub const DEFAULT_MAX_TEMPLATES: usize = 3;
 /// Longest template id accepted, in bytes.
 pub const MAX_TEMPLATE_ID_LEN: usize = 128;
@@ -19,12 +23,12 @@ const TOKEN_FIELDS: [&str; 4] = ["code", "token", "data_token", "dataToken"];
 
 /// A success payload that is really a failure: hosts that only call `complete`, or put
 /// `errMsg: "api:fail …"` in what they resolve.
-fn failure_in_success(value: &HostValue) -> bool {
+pub(super) fn failure_in_success(value: &HostValue) -> bool {
     value.get("errMsg").and_then(HostValue::as_str).is_some_and(is_failure_message)
 }
 
 /// Reads the data token out of a successful answer.
-fn token_from(value: &HostValue, api: &str) -> Result<Token, BridgeError> {
+pub(super) fn token_from(value: &HostValue, api: &str) -> Result<Token, BridgeError> {
     let raw = match value {
         HostValue::String(s) => s.as_str(),
         HostValue::Object(_) => {
@@ -56,7 +60,7 @@ fn token_from(value: &HostValue, api: &str) -> Result<Token, BridgeError> {
 /// Classifies a Binance failure (denials arrive in `errMsg` only). A token field in a
 /// failure (a `complete`-only host passing `{errMsg: "…:fail", code: "<token>"}`) is never
 /// read as the host's error code, and tokens are scrubbed from what is kept.
-fn binance_failure(api: &str, value: &HostValue) -> BridgeError {
+pub(super) fn binance_failure(api: &str, value: &HostValue) -> BridgeError {
     failure_error(api, value, &[], &TOKEN_FIELDS)
 }
 
@@ -84,6 +88,17 @@ pub fn data_consent_from_event(event: &HostValue, now_ms: u64) -> Result<DataCon
 /// token is `detail.code`; a `detail` without a code is the user declining. An open id
 /// has no button: it is refused as an argument error.
 pub fn data_consent_from_button(kind: DataKind, event: &HostValue, now_ms: u64) -> Result<DataConsent, BridgeError> {
+    button_consent(Platform::Binance, kind, event, now_ms)
+}
+
+/// [`data_consent_from_button`] for `platform`, whose button events share Binance's
+/// shape (WeChat's: `detail.code` or `detail.errMsg`).
+pub(super) fn button_consent(
+    platform: Platform,
+    kind: DataKind,
+    event: &HostValue,
+    now_ms: u64,
+) -> Result<DataConsent, BridgeError> {
     let (api, method, what) = match kind {
         DataKind::PhoneNumber => ("getPhoneNumber", "phoneNumberFromEvent", "phone number"),
         DataKind::Email => ("getEmailAddress", "emailAddressFromEvent", "email address"),
@@ -112,9 +127,22 @@ pub fn data_consent_from_button(kind: DataKind, event: &HostValue, now_ms: u64) 
         }
         Some(_) => {
             let token = token_from(detail, api)?;
-            Ok(DataConsent::new(kind, token, now_ms))
+            Ok(DataConsent::on(platform, kind, token, now_ms))
         }
     }
+}
+
+/// Turns how `wx.login()` / `bn.login()` ended into a login code (`{code}`; failures in
+/// the `errMsg` style both share).
+pub fn login_code(platform: Platform, settled: Settlement, now_ms: u64) -> Result<LoginCodeConsent, BridgeError> {
+    let api = "login";
+    let value = match settled {
+        Settlement::Timeout => return Err(timeout(api)),
+        Settlement::Failure(v) => return Err(binance_failure(api, &v)),
+        Settlement::Success(v) if failure_in_success(&v) => return Err(binance_failure(api, &v)),
+        Settlement::Success(v) => v,
+    };
+    Ok(LoginCodeConsent::new(platform, token_from(&value, api)?, now_ms))
 }
 
 /// Checks template ids before the host is asked: 1..=`max` ids, each a non-empty plain

@@ -4,25 +4,33 @@
 //! [`HostValue`] and hands it here together with how it arrived ([`Settlement`]).
 
 mod alipay;
+mod alipay_subscribe;
 mod binance;
 mod failure;
+mod grants;
 mod json;
 mod to_json;
 mod token;
 mod value;
+mod wechat;
 
+pub use crate::wire::Platform;
 pub use alipay::{
     auth_code, authorize_event, open_user_info, validate_profile, validate_scopes, AuthCodeConsent, UserProfile,
     AUTH_CODE_LIFETIME_MS, CANCEL_CODES,
 };
+pub use alipay_subscribe::{alipay_grants, ALIPAY_MAX_TEMPLATES};
+pub use binance::login_code;
 pub use binance::{
     data_consent, data_consent_from_button, data_consent_from_event, subscribe_outcome, validate_template_ids,
     DEFAULT_MAX_TEMPLATES, MAX_TEMPLATE_ID_LEN,
 };
 pub use failure::{failure_error, is_failure_message};
+pub use grants::{LoginCodeConsent, SubscriptionGrants, LOGIN_CODE_LIFETIME_MS};
 pub use json::{parse_json, JsonError};
 pub use token::{Token, MAX_TOKEN_LEN};
 pub use value::{HostValue, Limits};
+pub use wechat::{wechat_grants, wechat_phone_from_event, WECHAT_MAX_TEMPLATES, WECHAT_PHONE_CODE_LIFETIME_MS};
 
 use crate::prelude::*;
 use serde::Serialize;
@@ -75,18 +83,21 @@ impl DataKind {
     }
 }
 
-/// A validated Binance data token and its lifetime (times in ms since the Unix epoch).
+/// A validated data token and its lifetime (times in ms since the Unix epoch): a Binance
+/// `data_token`, or a WeChat phone-number `code`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DataConsent {
     /// Which data the token unlocks.
     pub kind: DataKind,
+    /// Which platform issued it (`binance`, or `wechat` for a phone-number code).
+    pub platform: Platform,
     /// The `data_token`, secret.
     #[serde(serialize_with = "expose_token")]
     pub token: Token,
     /// When the host handed it over.
     pub obtained_at: u64,
-    /// When it stops being valid (`obtained_at` + 2 minutes).
+    /// When it stops being valid (Binance: `obtained_at` + 2 minutes; WeChat: + 5).
     pub expires_at: u64,
 }
 
@@ -145,9 +156,19 @@ pub struct SubscribeOutcome {
 }
 
 impl DataConsent {
-    /// A data consent obtained at `obtained_at`; it expires 2 minutes later.
+    /// A Binance data consent obtained at `obtained_at`; it expires 2 minutes later.
     pub fn new(kind: DataKind, token: Token, obtained_at: u64) -> Self {
-        DataConsent { kind, token, obtained_at, expires_at: obtained_at.saturating_add(DATA_TOKEN_LIFETIME_MS) }
+        DataConsent::on(Platform::Binance, kind, token, obtained_at)
+    }
+
+    /// A data consent from `platform`: WeChat's phone-number code lives 5 minutes, every
+    /// other data token 2.
+    pub fn on(platform: Platform, kind: DataKind, token: Token, obtained_at: u64) -> Self {
+        let life = match platform {
+            Platform::Wechat => WECHAT_PHONE_CODE_LIFETIME_MS,
+            Platform::Binance | Platform::Alipay => DATA_TOKEN_LIFETIME_MS,
+        };
+        DataConsent { kind, platform, token, obtained_at, expires_at: obtained_at.saturating_add(life) }
     }
 }
 
@@ -174,6 +195,8 @@ pub enum Ask {
     Profile,
     /// `getAuthCode` for these scopes.
     AuthCode(Vec<String>),
+    /// `login()`: a login code (`wx.login`, `bn.login`).
+    Login,
 }
 
 /// A validated consent of any kind.
@@ -187,6 +210,10 @@ pub enum Consent {
     Profile(UserProfile),
     /// An Alipay auth code.
     AuthCode(AuthCodeConsent),
+    /// Subscription templates accepted without a token (WeChat, Alipay).
+    Grants(SubscriptionGrants),
+    /// A login code.
+    Login(LoginCodeConsent),
 }
 
 impl Ask {
@@ -195,17 +222,27 @@ impl Ask {
         match self {
             Ask::Subscribe(ids) => validate_template_ids(ids, max_templates),
             Ask::AuthCode(scopes) => validate_scopes(scopes),
-            Ask::Data(_) | Ask::Profile => Ok(()),
+            Ask::Data(_) | Ask::Profile | Ask::Login => Ok(()),
         }
     }
 
-    /// Validates how the host call for this ask ended, at `now_ms`.
-    pub fn consent(&self, settled: Settlement, now_ms: u64) -> Result<Consent, crate::error::BridgeError> {
-        match self {
-            Ask::Data(kind) => data_consent(*kind, settled, now_ms).map(Consent::Data),
-            Ask::Subscribe(ids) => subscribe_outcome(ids, settled, now_ms).map(Consent::Subscribe),
-            Ask::Profile => open_user_info(settled).map(Consent::Profile),
-            Ask::AuthCode(scopes) => auth_code(scopes, settled, now_ms).map(Consent::AuthCode),
+    /// Validates how the host call for this ask ended on `platform`, at `now_ms`. The
+    /// platform decides the shape of subscriptions and who issued a login code; a host
+    /// without a named platform is read as before platforms were named (Binance shapes).
+    pub fn consent(
+        &self,
+        platform: Platform,
+        settled: Settlement,
+        now_ms: u64,
+    ) -> Result<Consent, crate::error::BridgeError> {
+        match (self, platform) {
+            (Ask::Subscribe(ids), Platform::Wechat) => wechat_grants(ids, settled, now_ms).map(Consent::Grants),
+            (Ask::Subscribe(ids), Platform::Alipay) => alipay_grants(ids, settled, now_ms).map(Consent::Grants),
+            (Ask::Subscribe(ids), Platform::Binance) => subscribe_outcome(ids, settled, now_ms).map(Consent::Subscribe),
+            (Ask::Data(kind), _) => data_consent(*kind, settled, now_ms).map(Consent::Data),
+            (Ask::Profile, _) => open_user_info(settled).map(Consent::Profile),
+            (Ask::AuthCode(scopes), _) => auth_code(scopes, settled, now_ms).map(Consent::AuthCode),
+            (Ask::Login, _) => login_code(platform, settled, now_ms).map(Consent::Login),
         }
     }
 }
@@ -248,6 +285,14 @@ impl Consent {
     pub fn into_auth_code(self) -> Result<AuthCodeConsent, crate::error::BridgeError> {
         match self {
             Consent::AuthCode(c) => Ok(c),
+            _ => Err(other_kind()),
+        }
+    }
+
+    /// The login code, for the typed Rust API.
+    pub fn into_login(self) -> Result<LoginCodeConsent, crate::error::BridgeError> {
+        match self {
+            Consent::Login(c) => Ok(c),
             _ => Err(other_kind()),
         }
     }

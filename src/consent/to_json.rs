@@ -1,7 +1,10 @@
 //! The JSON form of each consent, as JS receives it: the serde derives' camelCase shape,
 //! written by hand so the wasm carries no serde serializer (tests check they agree).
 
-use super::{AuthCodeConsent, DataConsent, PushConsent, RejectReason, Rejection, SubscribeOutcome, UserProfile};
+use super::{
+    AuthCodeConsent, DataConsent, LoginCodeConsent, PushConsent, RejectReason, Rejection, SubscribeOutcome,
+    SubscriptionGrants, UserProfile,
+};
 use crate::json_write::{JsonObject, ToJson};
 use crate::prelude::*;
 
@@ -24,6 +27,7 @@ impl ToJson for DataConsent {
     fn write_json(&self, out: &mut String) {
         JsonObject::new(out)
             .field("kind", self.kind.as_str())
+            .field("platform", &self.platform)
             .field("token", self.token.expose())
             .field("obtainedAt", &self.obtained_at)
             .field("expiresAt", &self.expires_at)
@@ -78,10 +82,32 @@ impl ToJson for AuthCodeConsent {
     }
 }
 
+impl ToJson for SubscriptionGrants {
+    fn write_json(&self, out: &mut String) {
+        JsonObject::new(out)
+            .field("platform", &self.platform)
+            .field("accepted", &self.accepted)
+            .field("rejected", &self.rejected)
+            .field("obtainedAt", &self.obtained_at)
+            .end();
+    }
+}
+
+impl ToJson for LoginCodeConsent {
+    fn write_json(&self, out: &mut String) {
+        JsonObject::new(out)
+            .field("platform", &self.platform)
+            .field("loginCode", self.login_code.expose())
+            .field("obtainedAt", &self.obtained_at)
+            .field("expiresAt", &self.expires_at)
+            .end();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::consent::{DataKind, Token};
+    use crate::consent::{DataKind, Platform, Token};
     use serde::Serialize;
 
     fn same<T: ToJson + Serialize>(value: &T) {
@@ -96,7 +122,14 @@ mod tests {
     #[test]
     fn every_result_matches_its_serde_shape() {
         for kind in [DataKind::PhoneNumber, DataKind::OpenId, DataKind::Email] {
-            same(&DataConsent { kind, token: token("t\"1"), obtained_at: 1, expires_at: u64::MAX });
+            same(&DataConsent {
+                kind,
+                platform: Platform::Binance,
+                token: token("t\"1"),
+                obtained_at: 1,
+                expires_at: u64::MAX,
+            });
+            same(&DataConsent::on(Platform::Wechat, kind, token("w"), 1));
         }
         let reasons = [
             RejectReason::Reject,
@@ -124,5 +157,14 @@ mod tests {
             obtained_at: 4,
             expires_at: 5,
         });
+        for platform in [Platform::Wechat, Platform::Alipay] {
+            same(&SubscriptionGrants {
+                platform,
+                accepted: vec!["a\"".into()],
+                rejected: vec![Rejection { template_id: "b".into(), reason: RejectReason::Ban }],
+                obtained_at: 6,
+            });
+            same(&LoginCodeConsent::new(platform, token("l"), 7));
+        }
     }
 }

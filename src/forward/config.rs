@@ -133,6 +133,10 @@ pub struct Routes {
     pub user_info: String,
     /// Alipay auth codes.
     pub auth_code: String,
+    /// Login codes (`wx.login`, `bn.login`).
+    pub login_code: String,
+    /// Subscription templates accepted without a token (WeChat, Alipay).
+    pub subscription_grants: String,
 }
 
 impl Default for Routes {
@@ -144,6 +148,8 @@ impl Default for Routes {
             subscriptions: wire::ROUTE_SUBSCRIPTIONS.into(),
             user_info: wire::ROUTE_USER_INFO.into(),
             auth_code: wire::ROUTE_AUTH_CODE.into(),
+            login_code: wire::ROUTE_LOGIN_CODE.into(),
+            subscription_grants: wire::ROUTE_SUBSCRIPTION_GRANTS.into(),
         }
     }
 }
@@ -166,9 +172,11 @@ impl Routes {
             "subscriptions" => &mut self.subscriptions,
             "userInfo" => &mut self.user_info,
             "authCode" => &mut self.auth_code,
+            "loginCode" => &mut self.login_code,
+            "subscriptionGrants" => &mut self.subscription_grants,
             _ => {
                 return Err(BridgeError::invalid_config(format!(
-                    "options.routes has an unknown key \"{name}\"; use phoneNumber, openId, email, subscriptions, userInfo or authCode."
+                    "options.routes has an unknown key \"{name}\"; use {ROUTE_KEYS}."
                 )))
             }
         };
@@ -176,6 +184,10 @@ impl Routes {
         Ok(())
     }
 }
+
+/// The route option keys, for messages.
+pub const ROUTE_KEYS: &str =
+    "phoneNumber, openId, email, subscriptions, userInfo, authCode, loginCode or subscriptionGrants";
 
 /// Headers the bridge sets itself and callers may not override.
 const RESERVED_HEADERS: [&str; 2] = ["content-type", "idempotency-key"];

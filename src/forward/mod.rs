@@ -10,7 +10,7 @@ mod outgoing;
 mod retry;
 mod transport;
 
-pub use config::{validate_header, BackendUrl, Routes, MAX_HEADER_NAME_LEN, MAX_HEADER_VALUE_LEN};
+pub use config::{validate_header, BackendUrl, Routes, MAX_HEADER_NAME_LEN, MAX_HEADER_VALUE_LEN, ROUTE_KEYS};
 pub use envelope::{invalid_response, is_error_envelope, rejected, MAX_BODY_BYTES};
 pub use forwarder::{read_answer, Forwarder};
 #[cfg(target_arch = "wasm32")]

@@ -5,9 +5,11 @@
 use crate::prelude::*;
 
 use super::{Routes, EXPIRY_MARGIN_MS};
-use crate::consent::{Consent, DataKind};
+use crate::consent::{Consent, DataKind, Platform};
 use crate::json_write::ToJson;
-use crate::wire::{AuthCodeBody, DataTokenBody, SubscriptionItem, SubscriptionsBody};
+use crate::wire::{
+    AuthCodeBody, DataTokenBody, LoginCodeBody, SubscriptionGrantsBody, SubscriptionItem, SubscriptionsBody,
+};
 
 /// A token carried by a request, and when it expires (ms since the epoch).
 #[derive(Clone, Copy, Debug)]
@@ -49,7 +51,8 @@ pub fn outgoing<'a>(consent: &'a Consent, routes: &'a Routes) -> Option<Outgoing
                 body: DataTokenBody {
                     data_token: c.token.expose().to_owned(),
                     obtained_at: c.obtained_at,
-                    platform: None,
+                    // Binance's bodies stay as they were, for backends that refuse unknown keys.
+                    platform: (c.platform != Platform::Binance).then_some(c.platform),
                 }
                 .to_json(),
                 deadline: with_margin(&secrets),
@@ -94,6 +97,27 @@ pub fn outgoing<'a>(consent: &'a Consent, routes: &'a Routes) -> Option<Outgoing
                 deadline: with_margin(&secrets),
                 secrets,
             }
+        }
+        // Template ids only: nothing single use travels, so nothing is bookkept.
+        Consent::Grants(grants) => {
+            if grants.accepted.is_empty() {
+                return None;
+            }
+            let body = SubscriptionGrantsBody {
+                platform: grants.platform,
+                template_ids: grants.accepted.clone(),
+                obtained_at: grants.obtained_at,
+            };
+            Outgoing { route: &routes.subscription_grants, body: body.to_json(), secrets: Vec::new(), deadline: None }
+        }
+        Consent::Login(c) => {
+            let secrets = vec![Secret { value: c.login_code.expose(), expires_at: c.expires_at }];
+            let body = LoginCodeBody {
+                login_code: c.login_code.expose().to_owned(),
+                obtained_at: c.obtained_at,
+                platform: c.platform,
+            };
+            Outgoing { route: &routes.login_code, body: body.to_json(), deadline: with_margin(&secrets), secrets }
         }
     };
     Some(outgoing)

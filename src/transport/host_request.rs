@@ -1,5 +1,6 @@
 //! The host-request transport for mini program logic layers without `fetch`:
-//! `bn.request` (success `{data, header, statusCode}`) and `my.request` (success
+//! `wx.request` and `bn.request` (success `{data, header, statusCode}`; failure
+//! `{errMsg, errno}`, callbacks only on WeChat) and `my.request` (success
 //! `{data, status, headers}`; fails with `{error: 19, status}` on HTTP errors and
 //! `{error: 13}` on timeouts). The response is asked for as text, so parsing stays ours;
 //! the timeout aborts the returned RequestTask. The host's own request API may follow
@@ -101,8 +102,12 @@ async fn send(host: JsValue, request: HttpRequest) -> Result<HttpResponse, Trans
         },
         RawSettlement::Failure(value) => {
             let code = sys::get(&value, "error").as_f64();
+            // wx/bn report their own timeout as `errMsg: "request:fail timeout"`.
+            let timed_out =
+                sys::get_string(&value, "errMsg", 256).is_ok_and(|m| crate::text::find(&m, "timeout").is_some());
             match (code, status_of(&value)) {
                 (Some(13.0), _) => Err(TransportFailure::Timeout),
+                _ if timed_out => Err(TransportFailure::Timeout),
                 (_, Some(status)) => Ok(answer(&value, status)),
                 _ => {
                     let msg = ["errMsg", "errorMessage"].iter().find_map(|k| sys::get_string(&value, k, 256).ok());

@@ -11,3 +11,4 @@ mod forward;
 mod rust_api;
 mod support;
 mod transports;
+mod wechat;

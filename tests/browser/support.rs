@@ -12,6 +12,8 @@ extern "C" {
     pub fn mock_binance_host(script: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = mockAlipayHost)]
     pub fn mock_alipay_host(script: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = mockWechatHost)]
+    pub fn mock_wechat_host(script: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = alipayUserInfo)]
     pub fn alipay_user_info(profile: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = alipayUserInfoError)]
@@ -144,7 +146,12 @@ pub async fn assert_inside_the_tap(platform: &str, entries: &[GestureEntry]) {
     let url = backend();
     for (method, api, call) in entries {
         let host = gesture_host(platform);
-        let b = bridge(&host, &format!(r#"{{"backend": "{url}"}}"#));
+        // WeChat is named: an injected mock without a platform keeps the older shapes.
+        let extra = match platform {
+            "wechat" => format!(r#"{{"backend": "{url}", "platform": "wechat"}}"#),
+            _ => format!(r#"{{"backend": "{url}"}}"#),
+        };
+        let b = bridge(&host, &extra);
         set_tap(&host, true);
         let pending = call(&b);
         let called_in_tap = call_count(&host, api);

@@ -1,7 +1,7 @@
 // Browser-test helpers around the shared mock hosts (js/mock-hosts.mjs): odd plans that
 // JSON cannot express, a host that enforces the user-gesture rule, and the reference
 // backend's test endpoints.
-import { mockAlipayHost, mockBinanceHost } from '../../js/mock-hosts.js';
+import { mockAlipayHost, mockBinanceHost, mockWechatHost } from '../../js/mock-hosts.js';
 
 export function hostWith(api, plan) {
   return mockBinanceHost({ [api]: plan });
@@ -59,9 +59,9 @@ export function lastOptions(host, api) {
 
 // A host that refuses any consent call not made in the same synchronous turn as the tap.
 export function gestureHost(platform) {
-  const host = platform === 'alipay' ? mockAlipayHost() : mockBinanceHost();
+  const host = platform === 'alipay' ? mockAlipayHost() : platform === 'wechat' ? mockWechatHost() : mockBinanceHost();
   host.inTap = false;
-  for (const api of ['getPhoneNumber', 'getOpenId', 'getEmailAddress', 'requestSubscribeMessage', 'getOpenUserInfo', 'getAuthCode']) {
+  for (const api of ['getPhoneNumber', 'getOpenId', 'getEmailAddress', 'requestSubscribeMessage', 'getOpenUserInfo', 'getAuthCode', 'login']) {
     if (typeof host[api] !== 'function') continue;
     const inner = host[api];
     host[api] = function (options) {
