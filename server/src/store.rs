@@ -117,6 +117,8 @@ impl SqliteStore {
         conn.execute_batch(SCHEMA).map_err(store_error)?;
         // Alipay+ sessions live in the same database.
         crate::alipayplus::session::init_schema(&conn).map_err(store_error)?;
+        // So do WeChat sessions and subscription grants.
+        crate::wechat::session::init_schema(&conn).map_err(store_error)?;
         Ok(SqliteStore { conn: Mutex::new(conn) })
     }
 
