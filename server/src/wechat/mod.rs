@@ -49,6 +49,8 @@ pub mod client;
 pub mod config;
 pub mod errors;
 pub mod session;
+#[cfg(feature = "simulator")]
+pub mod simulator;
 pub mod token;
 pub mod wire;
 
