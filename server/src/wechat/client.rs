@@ -261,7 +261,7 @@ impl<H: HttpClient, C: Clock> WechatClient<H, C> {
     async fn call(
         &self,
         api: &str,
-        make: &dyn Fn(&str) -> HttpRequest,
+        make: &(dyn Fn(&str) -> HttpRequest + Sync),
         token: &str,
         secrets: &[&str],
     ) -> Result<Value> {
