@@ -14,9 +14,15 @@
 //!
 //! With Alipay+ credentials (see [`alipayplus`]), `/consent/auth-code` exchanges the code
 //! (applyToken, inquiryUserInfo) and answers `{session, user}`, never a token.
+//!
+//! With WeChat credentials (see [`wechat`]), `/consent/login-code` runs code2Session and
+//! answers `{openid, unionid?, session}` (never the `session_key`), a WeChat phone code on
+//! `/consent/phone-number` answers the masked number, `/consent/subscription-grants`
+//! records grants for the session's user, and `POST /merchant/wechat/send` sends.
 
 pub mod alipayplus;
 pub mod binance;
+pub mod wechat;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -24,8 +30,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use mp_consent_bridge::consent::{UserProfile, DATA_TOKEN_LIFETIME_MS};
-use mp_consent_bridge::wire::{self, AuthCodeBody, DataTokenBody, SubscriptionsBody};
+use mp_consent_bridge::consent::UserProfile;
+use mp_consent_bridge::wire::{self, AuthCodeBody, DataTokenBody, SubscriptionGrantsBody, SubscriptionsBody};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -117,6 +123,7 @@ pub struct AppState {
     faults_enabled: bool,
     binance: Option<Arc<binance::BinanceSetup>>,
     alipayplus: Option<Arc<alipayplus::AlipayPlusSetup>>,
+    wechat: Option<Arc<wechat::WechatSetup>>,
 }
 
 fn now_ms() -> u64 {
@@ -144,6 +151,8 @@ enum Route {
     Subscriptions,
     AuthCode,
     UserInfo,
+    LoginCode,
+    SubscriptionGrants,
 }
 
 /// Validates a body for `route`; returns the secrets it carries (for single use).
@@ -160,7 +169,14 @@ fn validate(route: Route, body: &[u8], now: u64) -> Result<Vec<String>, Response
             if b.obtained_at > now + 5_000 {
                 return Err(bad("obtainedAt is in the future"));
             }
-            if now.saturating_sub(b.obtained_at) > DATA_TOKEN_LIFETIME_MS {
+            let name = match route {
+                Route::Data(name) => name,
+                _ => "",
+            };
+            let Some(lifetime) = wechat::data_token_lifetime(name, b.platform) else {
+                return Err(bad("this platform issues no such data token"));
+            };
+            if now.saturating_sub(b.obtained_at) > lifetime {
                 return Err(error(StatusCode::GONE, "900200", "data token expired"));
             }
             Ok(vec![b.data_token])
@@ -185,6 +201,8 @@ fn validate(route: Route, body: &[u8], now: u64) -> Result<Vec<String>, Response
             let _: UserProfile = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
             Ok(Vec::new())
         }
+        Route::LoginCode => wechat::validate_login_code(body, now),
+        Route::SubscriptionGrants => wechat::validate_subscription_grants(body),
     }
 }
 
@@ -192,7 +210,7 @@ fn validate(route: Route, body: &[u8], now: u64) -> Result<Vec<String>, Response
 fn secrets_of(body: &[u8]) -> Vec<String> {
     let Ok(v) = serde_json::from_slice::<Value>(body) else { return Vec::new() };
     let mut out: Vec<String> =
-        ["dataToken", "authCode"].iter().filter_map(|k| v[*k].as_str().map(str::to_owned)).collect();
+        ["dataToken", "authCode", "loginCode"].iter().filter_map(|k| v[*k].as_str().map(str::to_owned)).collect();
     if let Some(items) = v["subscriptions"].as_array() {
         out.extend(items.iter().filter_map(|i| i["pushToken"].as_str().map(str::to_owned)));
     }
@@ -321,7 +339,16 @@ async fn handle_with_platform(
         _ => None,
     };
     let binance = state.binance.clone();
-    if alipayplus.is_none() && binance.is_none() {
+    let wechat = state.wechat.clone().and_then(|setup| {
+        let name = match route {
+            Route::Data(name) => name,
+            Route::LoginCode => "loginCode",
+            Route::SubscriptionGrants => "subscriptionGrants",
+            _ => "",
+        };
+        wechat::Call::of(name, body).map(|call| (setup, call))
+    });
+    if alipayplus.is_none() && binance.is_none() && wechat.is_none() {
         return handle(state, route, key, body, None);
     }
     let secrets = match validate(route, body, now_ms()) {
@@ -337,10 +364,11 @@ async fn handle_with_platform(
         Some(l) => Some(l.lock().await),
         None => None,
     };
-    let response = match (&alipayplus, &binance) {
-        (Some(setup), _) => exchange_auth_code(state, setup, key, body, &secrets).await,
-        (None, Some(setup)) => exchange_once(state, setup, route, key, headers, body, &secrets).await,
-        (None, None) => handle(state, route, key, body, None),
+    let response = match (&alipayplus, &binance, &wechat) {
+        (_, _, Some((setup, call))) => exchange_wechat(state, setup, call, route, key, headers, body, &secrets).await,
+        (Some(setup), _, _) => exchange_auth_code(state, setup, key, body, &secrets).await,
+        (None, Some(setup), _) => exchange_once(state, setup, route, key, headers, body, &secrets).await,
+        (None, None, None) => handle(state, route, key, body, None),
     };
     if let Some(first) = secrets.first() {
         let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
@@ -410,6 +438,29 @@ async fn exchange_auth_code(
     }
 }
 
+/// A WeChat body with WeChat configured, run while holding the code's exchange lock:
+/// single use first (a replay never reaches WeChat), then the exchange; the answer gains
+/// what [`wechat::exchange`] returns.
+#[allow(clippy::too_many_arguments)]
+async fn exchange_wechat(
+    state: &AppState,
+    setup: &wechat::WechatSetup,
+    call: &wechat::Call,
+    route: Route,
+    key: Option<String>,
+    headers: &HeaderMap,
+    body: &[u8],
+    secrets: &[String],
+) -> Response {
+    if already_used(state, secrets) {
+        return handle(state, route, key, body, None);
+    }
+    match wechat::exchange(setup, call, key.as_deref(), headers).await {
+        Ok(extra) => handle(state, route, key, body, Some(extra)),
+        Err(r) => r,
+    }
+}
+
 /// Handles a consent body: validation, single use (replaying the stored answer for the
 /// same idempotency key), and the answer (with `extra` fields merged in).
 fn handle(state: &AppState, route: Route, key: Option<String>, body: &[u8], extra: Option<Value>) -> Response {
@@ -432,10 +483,16 @@ fn handle(state: &AppState, route: Route, key: Option<String>, body: &[u8], extr
         Route::Subscriptions => "subscriptions",
         Route::AuthCode => "authCode",
         Route::UserInfo => "userInfo",
+        Route::LoginCode => "loginCode",
+        Route::SubscriptionGrants => "subscriptionGrants",
     };
     let mut answer = json!({ "ok": true, "kind": kind, "receipt": format!("r-{}", inner.accepted) });
     if let Route::Subscriptions = route {
         answer["stored"] = json!(secrets.len());
+    }
+    if let Route::SubscriptionGrants = route {
+        let ids = serde_json::from_slice::<SubscriptionGrantsBody>(body).map(|b| b.template_ids.len()).unwrap_or(0);
+        answer["stored"] = json!(ids);
     }
     if let (Some(Value::Object(extra)), Some(obj)) = (extra, answer.as_object_mut()) {
         obj.extend(extra);
@@ -466,10 +523,21 @@ pub fn app_with_alipayplus(
     binance: Option<binance::BinanceSetup>,
     alipayplus: Option<alipayplus::AlipayPlusSetup>,
 ) -> Router {
+    app_with_platforms(faults_enabled, binance, alipayplus, None)
+}
+
+/// [`app_with_alipayplus`] plus the WeChat exchanges and `/merchant/wechat/send`.
+pub fn app_with_platforms(
+    faults_enabled: bool,
+    binance: Option<binance::BinanceSetup>,
+    alipayplus: Option<alipayplus::AlipayPlusSetup>,
+    wechat: Option<wechat::WechatSetup>,
+) -> Router {
     let state = AppState {
         faults_enabled,
         binance: binance.map(Arc::new),
         alipayplus: alipayplus.map(Arc::new),
+        wechat: wechat.map(Arc::new),
         ..AppState::default()
     };
     let route = |r: Route| {
@@ -485,6 +553,22 @@ pub fn app_with_alipayplus(
         .route(wire::ROUTE_SUBSCRIPTIONS, route(Route::Subscriptions))
         .route(wire::ROUTE_AUTH_CODE, route(Route::AuthCode))
         .route(wire::ROUTE_USER_INFO, route(Route::UserInfo))
+        .route(wire::ROUTE_LOGIN_CODE, route(Route::LoginCode))
+        .route(wire::ROUTE_SUBSCRIPTION_GRANTS, route(Route::SubscriptionGrants))
+        .route(
+            "/merchant/wechat/send",
+            post(|State(s): State<AppState>, headers: HeaderMap, body: Bytes| async move {
+                cors(match &s.wechat {
+                    Some(setup) => wechat::merchant_send(setup, &headers, &body).await,
+                    None => error(
+                        StatusCode::NOT_FOUND,
+                        "NOT_CONFIGURED",
+                        "set the MPCB_WECHAT_* variables to send WeChat messages",
+                    ),
+                })
+            })
+            .options(preflight),
+        )
         .route("/health", get(|| async { cors(Json(json!({"ok": true})).into_response()) }))
         .route(
             "/alipayplus/me",
