@@ -130,19 +130,18 @@ impl Call {
     }
 }
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
-}
-
 fn session_unknown() -> Response {
-    let body = json!({"code": "SESSION_UNKNOWN", "message": "send X-Mpcb-Session with the session a WeChat login answered; sign in again if it expired", "success": false});
-    (StatusCode::UNAUTHORIZED, Json(body)).into_response()
+    crate::error(
+        StatusCode::UNAUTHORIZED,
+        "SESSION_UNKNOWN",
+        "send X-Mpcb-Session with the session a WeChat login answered; sign in again if it expired",
+    )
 }
 
 #[allow(clippy::result_large_err)]
 fn session_of(setup: &WechatSetup, headers: &HeaderMap) -> Result<Option<WechatSession>, Response> {
     let id = headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or_default();
-    setup.store.wechat_session(id, now_ms()).map_err(|e| error_response(&e))
+    setup.store.wechat_session(id, crate::now_ms()).map_err(|e| error_response(&e))
 }
 
 /// Runs a WeChat call; returns the fields added to the page's answer, or the error answer.
@@ -163,7 +162,7 @@ pub async fn exchange(
                 unionid: login.unionid.clone(),
                 session_key: login.session_key,
             };
-            let id = setup.store.create_wechat_session(&session, now_ms()).map_err(err)?;
+            let id = setup.store.create_wechat_session(&session, crate::now_ms()).map_err(err)?;
             let mut answer = json!({ "openid": login.openid, "session": id.expose() });
             if let (Some(u), Some(obj)) = (login.unionid, answer.as_object_mut()) {
                 obj.insert("unionid".into(), json!(u));
@@ -224,14 +223,13 @@ pub async fn merchant_send(setup: &WechatSetup, headers: &HeaderMap, body: &[u8]
         ));
     }
     if !admin_authorized(setup.admin_key.as_ref(), headers) {
-        let body = json!({"code": "UNAUTHORIZED", "message": "send Authorization: Bearer <MPCB_ADMIN_KEY>"});
-        return (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+        return crate::error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "send Authorization: Bearer <MPCB_ADMIN_KEY>");
     }
     let req: SendRequest = match serde_json::from_slice(body) {
         Ok(r) => r,
         Err(e) => return error_response(&Error::new(ErrorCode::InvalidArgument, format!("invalid send request: {e}"))),
     };
-    let session = match setup.store.wechat_session(&req.session, now_ms()) {
+    let session = match setup.store.wechat_session(&req.session, crate::now_ms()) {
         Ok(Some(s)) => s,
         Ok(None) => return session_unknown(),
         Err(e) => return error_response(&e),
@@ -264,8 +262,7 @@ pub async fn merchant_send(setup: &WechatSetup, headers: &HeaderMap, body: &[u8]
 }
 
 fn bad(m: &str) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({"code": "INVALID_BODY", "message": m, "data": null, "success": false})))
-        .into_response()
+    crate::error(StatusCode::BAD_REQUEST, "INVALID_BODY", m)
 }
 
 /// `POST /consent/login-code`: a strict [`LoginCodeBody`] from WeChat or Binance, not from
@@ -284,8 +281,7 @@ pub fn validate_login_code(body: &[u8], now: u64) -> Result<Vec<String>, Respons
         return Err(bad("obtainedAt is in the future"));
     }
     if now.saturating_sub(b.obtained_at) > CODE_LIFETIME_MS {
-        let body = json!({"code": "40029", "message": "login code expired", "data": null, "success": false});
-        return Err((StatusCode::GONE, Json(body)).into_response());
+        return Err(crate::error(StatusCode::GONE, "40029", "login code expired"));
     }
     Ok(vec![b.login_code])
 }

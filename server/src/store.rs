@@ -129,7 +129,7 @@ impl SqliteStore {
     }
 }
 
-fn check_id(what: &str, value: &str) -> Result<()> {
+pub(crate) fn check_id(what: &str, value: &str) -> Result<()> {
     if value.is_empty() || value.len() > MAX_ID_BYTES {
         return Err(Error::new(ErrorCode::InvalidArgument, format!("{what} must be 1 to {MAX_ID_BYTES} bytes")));
     }

@@ -11,7 +11,7 @@
 use crate::alipayplus::session::{id_hash, new_session_id, to_i64};
 use crate::error::{Error, ErrorCode, Result};
 use crate::secret::Secret;
-use crate::store::SqliteStore;
+use crate::store::{check_id, SqliteStore};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// How long a WeChat session lasts (assumed: WeChat does not document the
@@ -74,13 +74,6 @@ fn store_error(e: rusqlite::Error) -> Error {
         ErrorCode::Store,
         format!("the WeChat session database failed ({e}); check its file, disk and permissions"),
     )
-}
-
-fn check_id(what: &str, value: &str) -> Result<()> {
-    if value.is_empty() || value.len() > 128 {
-        return Err(Error::new(ErrorCode::InvalidArgument, format!("{what} must be 1 to 128 bytes")));
-    }
-    Ok(())
 }
 
 impl WechatStore for SqliteStore {
