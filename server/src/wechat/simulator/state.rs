@@ -179,6 +179,9 @@ impl Inner {
         if self.grants.len() > MAX_ENTRIES {
             self.grants.clear();
         }
+        if self.users.len() > MAX_ENTRIES {
+            self.users.clear();
+        }
     }
 }
 
