@@ -4,16 +4,23 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-/** POSTs `body` as JSON; resolves with the status and the parsed body (null if not JSON). */
-export async function post(url, body, headers = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+/** Sends `body` (if any) as JSON; resolves with the status, the parsed body (null if not JSON) and the raw text. */
+export async function call(method, url, body, headers = {}) {
+  const res = await fetch(url, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   let json = null;
   try {
     json = JSON.parse(text);
   } catch {}
-  return { status: res.status, body: json };
+  return { status: res.status, body: json, text };
 }
+
+/** POSTs `body` as JSON (see `call`). */
+export const post = (url, body, headers = {}) => call('POST', url, body, headers);
 
 /** Starts another reference backend (fresh memory) with `env` overrides; resolves with its URL and process. */
 export function otherBackend(env = {}) {

@@ -165,7 +165,9 @@ pub fn error_response(e: &Error) -> Response {
         ErrorCode::TokenExpired => StatusCode::GONE,
         ErrorCode::TokenInvalid => StatusCode::CONFLICT,
         ErrorCode::InvalidArgument => StatusCode::BAD_REQUEST,
-        ErrorCode::NoPushToken => StatusCode::NOT_FOUND,
+        ErrorCode::NoPushToken | ErrorCode::NotSubscribed => StatusCode::NOT_FOUND,
+        ErrorCode::UserBlocked => StatusCode::FORBIDDEN,
+        ErrorCode::PlatformBusy => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::Timeout => StatusCode::GATEWAY_TIMEOUT,
         ErrorCode::Unreachable | ErrorCode::Network => StatusCode::SERVICE_UNAVAILABLE,
@@ -264,8 +266,8 @@ pub struct SendRequest {
 
 /// Whether the `Authorization: Bearer …` header holds the admin key (compared as
 /// SHA-256 digests, so the comparison's timing does not follow the key's bytes).
-fn authorized(setup: &BinanceSetup, headers: &HeaderMap) -> bool {
-    let Some(key) = &setup.admin_key else { return false };
+pub fn admin_authorized(admin_key: Option<&Secret<String>>, headers: &HeaderMap) -> bool {
+    let Some(key) = admin_key else { return false };
     let given = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     given.is_some_and(|g| Sha256::digest(g.as_bytes()) == Sha256::digest(key.expose().as_bytes()))
 }
@@ -279,7 +281,7 @@ pub async fn merchant_send(setup: &BinanceSetup, headers: &HeaderMap, body: &[u8
             "the merchant send endpoint needs MPCB_ADMIN_KEY",
         ));
     }
-    if !authorized(setup, headers) {
+    if !admin_authorized(setup.admin_key.as_ref(), headers) {
         return (
             StatusCode::UNAUTHORIZED,
             Json(json!({"code": "UNAUTHORIZED", "message": "send Authorization: Bearer <MPCB_ADMIN_KEY>"})),

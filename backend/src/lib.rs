@@ -14,9 +14,15 @@
 //!
 //! With Alipay+ credentials (see [`alipayplus`]), `/consent/auth-code` exchanges the code
 //! (applyToken, inquiryUserInfo) and answers `{session, user}`, never a token.
+//!
+//! With WeChat credentials (see [`wechat`]), `/consent/login-code` runs code2Session and
+//! answers `{openid, unionid?, session}` (never the `session_key`), a WeChat phone code on
+//! `/consent/phone-number` answers the masked number, `/consent/subscription-grants`
+//! records grants for the session's user, and `POST /merchant/wechat/send` sends.
 
 pub mod alipayplus;
 pub mod binance;
+pub mod wechat;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -24,12 +30,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use mp_consent_bridge::consent::{
-    UserProfile, DATA_TOKEN_LIFETIME_MS, LOGIN_CODE_LIFETIME_MS, WECHAT_PHONE_CODE_LIFETIME_MS,
-};
-use mp_consent_bridge::wire::{
-    self, AuthCodeBody, DataTokenBody, LoginCodeBody, Platform, SubscriptionGrantsBody, SubscriptionsBody,
-};
+use mp_consent_bridge::consent::UserProfile;
+use mp_consent_bridge::wire::{self, AuthCodeBody, DataTokenBody, SubscriptionGrantsBody, SubscriptionsBody};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -121,6 +123,7 @@ pub struct AppState {
     faults_enabled: bool,
     binance: Option<Arc<binance::BinanceSetup>>,
     alipayplus: Option<Arc<alipayplus::AlipayPlusSetup>>,
+    wechat: Option<Arc<wechat::WechatSetup>>,
 }
 
 fn now_ms() -> u64 {
@@ -166,10 +169,12 @@ fn validate(route: Route, body: &[u8], now: u64) -> Result<Vec<String>, Response
             if b.obtained_at > now + 5_000 {
                 return Err(bad("obtainedAt is in the future"));
             }
-            let lifetime = match (route, b.platform) {
-                (_, None | Some(Platform::Binance)) => DATA_TOKEN_LIFETIME_MS,
-                (Route::Data("phoneNumber"), Some(Platform::Wechat)) => WECHAT_PHONE_CODE_LIFETIME_MS,
-                _ => return Err(bad("this platform issues no such data token")),
+            let name = match route {
+                Route::Data(name) => name,
+                _ => "",
+            };
+            let Some(lifetime) = wechat::data_token_lifetime(name, b.platform) else {
+                return Err(bad("this platform issues no such data token"));
             };
             if now.saturating_sub(b.obtained_at) > lifetime {
                 return Err(error(StatusCode::GONE, "900200", "data token expired"));
@@ -196,49 +201,9 @@ fn validate(route: Route, body: &[u8], now: u64) -> Result<Vec<String>, Response
             let _: UserProfile = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
             Ok(Vec::new())
         }
-        Route::LoginCode => validate_login_code(body, now),
-        Route::SubscriptionGrants => validate_subscription_grants(body),
+        Route::LoginCode => wechat::validate_login_code(body, now),
+        Route::SubscriptionGrants => wechat::validate_subscription_grants(body),
     }
-}
-
-/// `POST /consent/login-code`: a strict [`LoginCodeBody`] from WeChat or Binance, not from
-/// the future and within the code's 5 minutes; the code is its secret (single use).
-#[allow(clippy::result_large_err)]
-fn validate_login_code(body: &[u8], now: u64) -> Result<Vec<String>, Response> {
-    let bad = |m: &str| error(StatusCode::BAD_REQUEST, "INVALID_BODY", m);
-    let b: LoginCodeBody = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
-    if b.login_code.is_empty() {
-        return Err(bad("loginCode is empty"));
-    }
-    if b.platform == Platform::Alipay {
-        return Err(bad("Alipay issues auth codes, not login codes: use /consent/auth-code"));
-    }
-    if b.obtained_at > now + 5_000 {
-        return Err(bad("obtainedAt is in the future"));
-    }
-    if now.saturating_sub(b.obtained_at) > LOGIN_CODE_LIFETIME_MS {
-        return Err(error(StatusCode::GONE, "40029", "login code expired"));
-    }
-    Ok(vec![b.login_code])
-}
-
-/// `POST /consent/subscription-grants`: a strict [`SubscriptionGrantsBody`] from WeChat or
-/// Alipay with 1 to 20 distinct non-empty template ids; no secret (nothing single use).
-#[allow(clippy::result_large_err)]
-fn validate_subscription_grants(body: &[u8]) -> Result<Vec<String>, Response> {
-    let bad = |m: &str| error(StatusCode::BAD_REQUEST, "INVALID_BODY", m);
-    let b: SubscriptionGrantsBody = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
-    if b.platform == Platform::Binance {
-        return Err(bad("Binance subscriptions carry push tokens: use /consent/subscriptions"));
-    }
-    let ids = &b.template_ids;
-    if ids.is_empty() || ids.len() > 20 || ids.iter().any(String::is_empty) {
-        return Err(bad("templateIds must hold 1 to 20 non-empty ids"));
-    }
-    if ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id)) {
-        return Err(bad("templateIds repeats an id"));
-    }
-    Ok(Vec::new())
 }
 
 /// Every secret a body carries, read leniently (the audit must see malformed bodies too).
@@ -374,7 +339,16 @@ async fn handle_with_platform(
         _ => None,
     };
     let binance = state.binance.clone();
-    if alipayplus.is_none() && binance.is_none() {
+    let wechat = state.wechat.clone().and_then(|setup| {
+        let name = match route {
+            Route::Data(name) => name,
+            Route::LoginCode => "loginCode",
+            Route::SubscriptionGrants => "subscriptionGrants",
+            _ => "",
+        };
+        wechat::Call::of(name, body).map(|call| (setup, call))
+    });
+    if alipayplus.is_none() && binance.is_none() && wechat.is_none() {
         return handle(state, route, key, body, None);
     }
     let secrets = match validate(route, body, now_ms()) {
@@ -390,10 +364,11 @@ async fn handle_with_platform(
         Some(l) => Some(l.lock().await),
         None => None,
     };
-    let response = match (&alipayplus, &binance) {
-        (Some(setup), _) => exchange_auth_code(state, setup, key, body, &secrets).await,
-        (None, Some(setup)) => exchange_once(state, setup, route, key, headers, body, &secrets).await,
-        (None, None) => handle(state, route, key, body, None),
+    let response = match (&alipayplus, &binance, &wechat) {
+        (_, _, Some((setup, call))) => exchange_wechat(state, setup, call, route, key, headers, body, &secrets).await,
+        (Some(setup), _, _) => exchange_auth_code(state, setup, key, body, &secrets).await,
+        (None, Some(setup), _) => exchange_once(state, setup, route, key, headers, body, &secrets).await,
+        (None, None, None) => handle(state, route, key, body, None),
     };
     if let Some(first) = secrets.first() {
         let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
@@ -463,6 +438,29 @@ async fn exchange_auth_code(
     }
 }
 
+/// A WeChat body with WeChat configured, run while holding the code's exchange lock:
+/// single use first (a replay never reaches WeChat), then the exchange; the answer gains
+/// what [`wechat::exchange`] returns.
+#[allow(clippy::too_many_arguments)]
+async fn exchange_wechat(
+    state: &AppState,
+    setup: &wechat::WechatSetup,
+    call: &wechat::Call,
+    route: Route,
+    key: Option<String>,
+    headers: &HeaderMap,
+    body: &[u8],
+    secrets: &[String],
+) -> Response {
+    if already_used(state, secrets) {
+        return handle(state, route, key, body, None);
+    }
+    match wechat::exchange(setup, call, key.as_deref(), headers).await {
+        Ok(extra) => handle(state, route, key, body, Some(extra)),
+        Err(r) => r,
+    }
+}
+
 /// Handles a consent body: validation, single use (replaying the stored answer for the
 /// same idempotency key), and the answer (with `extra` fields merged in).
 fn handle(state: &AppState, route: Route, key: Option<String>, body: &[u8], extra: Option<Value>) -> Response {
@@ -525,10 +523,21 @@ pub fn app_with_alipayplus(
     binance: Option<binance::BinanceSetup>,
     alipayplus: Option<alipayplus::AlipayPlusSetup>,
 ) -> Router {
+    app_with_platforms(faults_enabled, binance, alipayplus, None)
+}
+
+/// [`app_with_alipayplus`] plus the WeChat exchanges and `/merchant/wechat/send`.
+pub fn app_with_platforms(
+    faults_enabled: bool,
+    binance: Option<binance::BinanceSetup>,
+    alipayplus: Option<alipayplus::AlipayPlusSetup>,
+    wechat: Option<wechat::WechatSetup>,
+) -> Router {
     let state = AppState {
         faults_enabled,
         binance: binance.map(Arc::new),
         alipayplus: alipayplus.map(Arc::new),
+        wechat: wechat.map(Arc::new),
         ..AppState::default()
     };
     let route = |r: Route| {
@@ -546,6 +555,20 @@ pub fn app_with_alipayplus(
         .route(wire::ROUTE_USER_INFO, route(Route::UserInfo))
         .route(wire::ROUTE_LOGIN_CODE, route(Route::LoginCode))
         .route(wire::ROUTE_SUBSCRIPTION_GRANTS, route(Route::SubscriptionGrants))
+        .route(
+            "/merchant/wechat/send",
+            post(|State(s): State<AppState>, headers: HeaderMap, body: Bytes| async move {
+                cors(match &s.wechat {
+                    Some(setup) => wechat::merchant_send(setup, &headers, &body).await,
+                    None => error(
+                        StatusCode::NOT_FOUND,
+                        "NOT_CONFIGURED",
+                        "set the MPCB_WECHAT_* variables to send WeChat messages",
+                    ),
+                })
+            })
+            .options(preflight),
+        )
         .route("/health", get(|| async { cors(Json(json!({"ok": true})).into_response()) }))
         .route(
             "/alipayplus/me",

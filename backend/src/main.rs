@@ -1,8 +1,8 @@
 //! `mp-consent-backend [--port N] [--faults]`: binds 127.0.0.1 (a free port by default)
 //! and prints `listening on http://127.0.0.1:PORT` on its first line of output, then one
 //! line per Binance feature saying whether the `MPCB_BINANCE_*` environment enables it,
-//! and one line saying whether the `MPCB_ALIPAYPLUS_*` environment enables the Alipay+
-//! exchange.
+//! one line saying whether the `MPCB_ALIPAYPLUS_*` environment enables the Alipay+
+//! exchange, and one saying whether `MPCB_WECHAT_*` enables the WeChat exchanges.
 
 use std::io::Write;
 
@@ -37,11 +37,13 @@ async fn main() {
     let (alipayplus, alipayplus_line) =
         mp_consent_backend::alipayplus::AlipayPlusSetup::from_env(|k| std::env::var(k).ok());
     println!("{alipayplus_line}");
+    let (wechat, wechat_line) = mp_consent_backend::wechat::WechatSetup::from_env(|k| std::env::var(k).ok());
+    println!("{wechat_line}");
     let _ = std::io::stdout().flush();
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    if let Err(e) = axum::serve(listener, mp_consent_backend::app_with_alipayplus(faults, binance, alipayplus))
+    if let Err(e) = axum::serve(listener, mp_consent_backend::app_with_platforms(faults, binance, alipayplus, wechat))
         .with_graceful_shutdown(shutdown)
         .await
     {

@@ -48,6 +48,13 @@ pub enum ErrorCode {
     /// The platform's answer carried no signature, or one that does not verify: nothing
     /// in it was used.
     SignatureInvalid,
+    /// The platform refused this user (WeChat `40226`: a high-risk user, login blocked).
+    UserBlocked,
+    /// The platform stayed busy (WeChat `-1`) after every retry: try again later.
+    PlatformBusy,
+    /// The user has no subscription left for this template (WeChat `43101`), or the
+    /// merchant recorded no grant for it: ask the user to subscribe again.
+    NotSubscribed,
 }
 
 impl ErrorCode {
@@ -71,6 +78,9 @@ impl ErrorCode {
             ErrorCode::NoPushToken => "NO_PUSH_TOKEN",
             ErrorCode::ResultUnknown => "PLATFORM_RESULT_UNKNOWN",
             ErrorCode::SignatureInvalid => "PLATFORM_SIGNATURE_INVALID",
+            ErrorCode::UserBlocked => "USER_BLOCKED",
+            ErrorCode::PlatformBusy => "PLATFORM_BUSY",
+            ErrorCode::NotSubscribed => "NOT_SUBSCRIBED",
         }
     }
 }
@@ -144,7 +154,14 @@ impl Error {
     /// Whether calling again (with backoff) may succeed: timeouts, network failures,
     /// rate limits. Token and authentication errors never become retryable.
     pub fn is_transient(&self) -> bool {
-        matches!(self.code, ErrorCode::Network | ErrorCode::Unreachable | ErrorCode::Timeout | ErrorCode::RateLimited)
+        matches!(
+            self.code,
+            ErrorCode::Network
+                | ErrorCode::Unreachable
+                | ErrorCode::Timeout
+                | ErrorCode::RateLimited
+                | ErrorCode::PlatformBusy
+        )
     }
 }
 

@@ -15,7 +15,9 @@
 //!
 //! Platform modules: [`binance`] (Binance Open Service: `getOpenData`, `sendPushMessage`);
 //! [`alipayplus`] (Alipay+: `applyToken`, `inquiryUserInfo`, sessions, and a gateway
-//! simulator behind the `simulator` feature).
+//! simulator behind the `simulator` feature); [`wechat`] (stable access token,
+//! `code2Session`, the phone-number exchange, `subscribeMessage.send`, sessions and
+//! grants, and an API simulator behind the `simulator` feature).
 
 #![deny(missing_docs)]
 
@@ -26,6 +28,7 @@ pub mod error;
 pub mod http;
 pub mod secret;
 pub mod store;
+pub mod wechat;
 
 pub use clock::{Clock, SystemClock};
 pub use error::{Error, ErrorCode};

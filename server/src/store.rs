@@ -117,6 +117,8 @@ impl SqliteStore {
         conn.execute_batch(SCHEMA).map_err(store_error)?;
         // Alipay+ sessions live in the same database.
         crate::alipayplus::session::init_schema(&conn).map_err(store_error)?;
+        // So do WeChat sessions and subscription grants.
+        crate::wechat::session::init_schema(&conn).map_err(store_error)?;
         Ok(SqliteStore { conn: Mutex::new(conn) })
     }
 
@@ -127,7 +129,7 @@ impl SqliteStore {
     }
 }
 
-fn check_id(what: &str, value: &str) -> Result<()> {
+pub(crate) fn check_id(what: &str, value: &str) -> Result<()> {
     if value.is_empty() || value.len() > MAX_ID_BYTES {
         return Err(Error::new(ErrorCode::InvalidArgument, format!("{what} must be 1 to {MAX_ID_BYTES} bytes")));
     }

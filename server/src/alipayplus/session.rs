@@ -84,15 +84,15 @@ fn store_error(e: rusqlite::Error) -> Error {
     Error::new(ErrorCode::Store, format!("the session database failed ({e}); check its file, disk and permissions"))
 }
 
-fn id_hash(id: &str) -> String {
+pub(crate) fn id_hash(id: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(id.as_bytes()))
 }
 
-fn to_i64(ms: u64) -> i64 {
+pub(crate) fn to_i64(ms: u64) -> i64 {
     i64::try_from(ms).unwrap_or(i64::MAX)
 }
 
-fn new_session_id() -> Result<Secret<String>> {
+pub(crate) fn new_session_id() -> Result<Secret<String>> {
     let mut bytes = [0u8; SESSION_ID_BYTES];
     getrandom::fill(&mut bytes).map_err(|_| {
         Error::new(ErrorCode::Store, "the system random number generator failed; cannot create a session")
