@@ -34,10 +34,14 @@ export async function flows(): Promise<string[]> {
   const kind: 'phoneNumber' | 'openId' | 'email' = consent.kind;
   const lifetime: number = consent.expiresAt - consent.obtainedAt;
   const fromButton: DataConsent = await bridge.phoneNumberFromEvent({ detail: { code: 'x' } });
-  const outcome: SubscribeOutcome = await bare.askSubscribe(['t1', 't2']);
+  // Binance answers push tokens, WeChat and Alipay token-free grants: `platform` tells them apart.
+  const asked = await bare.askSubscribe(['t1', 't2']);
+  if ('platform' in asked) throw new Error(`a ${asked.platform} grant, not Binance push tokens`);
+  const outcome: SubscribeOutcome = asked;
   const reasons: RejectReason[] = outcome.rejected.map((r) => r.reason);
   const pushTokens: string[] = outcome.accepted.map((a) => a.pushToken);
-  const sent: SubscriptionsForwarded = await bridge.requestSubscribeMessage(['t1']);
+  const requested = await bridge.requestSubscribeMessage(['t1']);
+  const sent: SubscriptionsForwarded | null = 'platform' in requested ? null : requested;
   const answer: unknown = await bridge.forward(consent);
   const alipay = new ConsentBridge({ host: mockAlipayHost(), backend: 'https://api.example.com' });
   const profile: UserProfile = await alipay.askOpenUserInfo();
