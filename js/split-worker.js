@@ -91,10 +91,10 @@ export function serveSplit(options) {
         for (const key of Object.keys(bridgeOptions)) merged[key] = bridgeOptions[key];
         merged.host = s.host;
         // The page owns the host, so its platform and template limit are the bridge's.
-        delete merged.platform;
-        delete merged.maxTemplatesPerCall;
-        if (s.config.platform) merged.platform = s.config.platform;
-        if (s.config.maxTemplatesPerCall !== undefined) merged.maxTemplatesPerCall = s.config.maxTemplatesPerCall;
+        for (const key in s.config) {
+          if (s.config[key] == null) delete merged[key];
+          else merged[key] = s.config[key];
+        }
         if (merged.backend !== undefined) merged.transport = 'host';
         s.bridge = new ConsentBridge(merged);
       } catch (e) {
