@@ -1,6 +1,7 @@
 import type {
   AuthCodeConsent, AuthorizeButtonEvent, BridgeErrorCode, BridgeErrorDetails, DataConsent,
-  EmailAddressButtonEvent, PhoneNumberButtonEvent, SubscribeOutcome, SubscriptionsForwarded, UserProfile,
+  EmailAddressButtonEvent, LoginCodeConsent, PhoneNumberButtonEvent, Platform, SubscribeOutcome,
+  SubscriptionGrants, SubscriptionGrantsForwarded, SubscriptionsForwarded, UserProfile,
 } from "./index";
 
 /** Codes of the page half's errors: the bridge's own, plus what only split mode can go wrong. */
@@ -35,7 +36,13 @@ export interface SplitPageOptions {
   host: object;
   /** The Worker that runs `serveSplit()`. */
   worker: SplitWorkerLike;
-  /** Most templates per subscription request; the same as the Worker bridge's (default 3). */
+  /**
+   * The platform, as ConsentBridge's: when omitted, that of `host` if it is the global
+   * `wx`, `bn` or `my`; a host that is no global (a mock) keeps the pre-platform shapes.
+   * The Worker's bridge takes it from the page.
+   */
+  platform?: Platform;
+  /** Most templates per subscription request (default: WeChat 5, Binance and Alipay 3); the Worker's bridge takes it from the page. */
   maxTemplatesPerCall?: number;
   /** How long the Worker may take to acknowledge a flow, ms (default 5000). */
   ackTimeoutMs?: number;
@@ -53,8 +60,10 @@ export declare class SplitPage {
   getOpenId(): Promise<unknown>;
   askEmailAddress(): Promise<DataConsent>;
   getEmailAddress(): Promise<unknown>;
-  askSubscribe(tmplIds: string[]): Promise<SubscribeOutcome>;
-  requestSubscribeMessage(tmplIds: string[]): Promise<SubscriptionsForwarded>;
+  askSubscribe(tmplIds: string[]): Promise<SubscribeOutcome | SubscriptionGrants>;
+  requestSubscribeMessage(tmplIds: string[]): Promise<SubscriptionsForwarded | SubscriptionGrantsForwarded>;
+  askLoginCode(): Promise<LoginCodeConsent>;
+  login(): Promise<unknown>;
   askOpenUserInfo(): Promise<UserProfile>;
   getOpenUserInfo(): Promise<unknown>;
   askOpenUserInfoFromEvent(event: AuthorizeButtonEvent): Promise<UserProfile>;
@@ -65,7 +74,7 @@ export declare class SplitPage {
   emailAddressFromEvent(event: EmailAddressButtonEvent): Promise<DataConsent>;
   forwardEmailAddressEvent(event: EmailAddressButtonEvent): Promise<unknown>;
   /** Forwards a consent from an ask… method; each token at most once. */
-  forward(consent: DataConsent | SubscribeOutcome | AuthCodeConsent | UserProfile): Promise<unknown>;
+  forward(consent: DataConsent | SubscribeOutcome | SubscriptionGrants | AuthCodeConsent | UserProfile | LoginCodeConsent): Promise<unknown>;
   /** Call from the page's onUnload: ends this page's flows here and in the Worker. */
   dispose(): void;
 }

@@ -99,6 +99,19 @@ function authorizes(event) {
   return !failed;
 }
 
+// The host APIs the bridge never calls on each platform (src/host/*.rs): it refuses with
+// HOST_UNAVAILABLE before any host call, so the page makes none either.
+const UNSUPPORTED = { wechat: /^get/, binance: /^get(OpenUserInfo|AuthCode)$/, alipay: /^(getPhoneNumber|getOpenId|getEmailAddress|login)$/ };
+
+/** The platform of a host that is a runtime global (no globalThis under Alipay's legacy mode). */
+function globalPlatform(host) {
+  /* global wx, bn, my */
+  if (typeof wx !== 'undefined' && wx === host) return 'wechat';
+  if (typeof bn !== 'undefined' && bn === host) return 'binance';
+  if (typeof my !== 'undefined' && my === host) return 'alipay';
+  return null;
+}
+
 // One hub per Worker object: some runtimes keep only the last onMessage listener, and
 // every page of the app may share the Worker.
 const hubs = [];
@@ -127,8 +140,9 @@ let pageCounter = 0;
 
 /**
  * The page half. `options`: `host` (my, wx or bn; required), `worker` (the object
- * my.createWorker / wx.createWorker returned; required), `maxTemplatesPerCall` (default 3;
- * the same value as the Worker's bridge), `ackTimeoutMs` (how long the Worker may take to
+ * my.createWorker / wx.createWorker returned; required), `platform` and
+ * `maxTemplatesPerCall` (as ConsentBridge's; the Worker's bridge takes both from the
+ * page), `ackTimeoutMs` (how long the Worker may take to
  * acknowledge a flow, default 5000), `flowTimeoutMs` (a backstop on a whole flow, default
  * 180000; the bridge's own host and request timeouts normally end a flow first),
  * `onProtocolError(error)` (messages that fit no flow: unknown, duplicated, late).
@@ -144,9 +158,16 @@ export class SplitPage {
     if (!o.worker || typeof o.worker.postMessage !== 'function' || typeof o.worker.onMessage !== 'function') {
       throw fail('INVALID_CONFIG', 'createSplitPage needs options.worker, the object my.createWorker(...) returned (postMessage and onMessage).');
     }
+    if (o.platform !== undefined && !Object.prototype.hasOwnProperty.call(UNSUPPORTED, o.platform)) throw fail('INVALID_CONFIG', 'options.platform must be "wechat", "binance" or "alipay".');
+    const max = o.maxTemplatesPerCall;
+    if (max !== undefined && !(Number.isInteger(max) && max >= 1 && max <= 20)) throw fail('INVALID_CONFIG', 'options.maxTemplatesPerCall must be an integer from 1 to 20.');
     this.host = o.host;
     this.worker = o.worker;
-    this.maxTemplates = o.maxTemplatesPerCall === undefined ? 3 : o.maxTemplatesPerCall;
+    // As the bridge resolves it (src/host/mod.rs): named, else the global the host is, else
+    // none (a mock: the pre-platform shapes). The Worker's bridge gets the same.
+    this.platform = o.platform || globalPlatform(o.host);
+    this.maxTemplatesPerCall = max;
+    this.maxTemplates = max || (this.platform === 'wechat' ? 5 : 3);
     this.ackTimeoutMs = o.ackTimeoutMs === undefined ? 5000 : o.ackTimeoutMs;
     this.flowTimeoutMs = o.flowTimeoutMs === undefined ? 180000 : o.flowTimeoutMs;
     this.onProtocolError = typeof o.onProtocolError === 'function' ? o.onProtocolError : null;
@@ -179,6 +200,7 @@ export class SplitPage {
   run(method, args) {
     if (this.closed) return Promise.reject(fail('PAGE_CLOSED', 'This split page was disposed; create a new one for the page.'));
     let api = METHODS[method];
+    if (api && this.platform && UNSUPPORTED[this.platform].test(api)) api = null;
     // The open id: the first name the host has, as the bridge picks it.
     if (api === 'getOpenId') api = OPEN_ID_APIS.filter((name) => typeof this.host[name] === 'function')[0] || 'getOpenId';
     if (method === 'askOpenUserInfoFromEvent' && !authorizes(args[0])) api = null;
@@ -211,7 +233,7 @@ export class SplitPage {
     // The host call first, synchronously, inside the tap.
     if (api) this.callHost(flow, api, relayedArgs);
     const hostApis = HOST_APIS.filter((name) => typeof this.host[name] === 'function');
-    this.post('begin', { flow: flowId, method, args: relayedArgs, api, hostApis });
+    this.post('begin', { flow: flowId, method, args: relayedArgs, api, hostApis, platform: this.platform, maxTemplatesPerCall: this.maxTemplatesPerCall });
     flow.timers.push(setTimeout(() => this.finish(flow, fail(SPLIT_CODES.unavailable, `The Worker did not acknowledge the flow within ${this.ackTimeoutMs} ms: create it with my.createWorker(...) and call serveSplit() in it, or recreate it after onProcessKilled.`)), this.ackTimeoutMs));
     flow.timers.push(setTimeout(() => this.finish(flow, fail(SPLIT_CODES.unavailable, `The Worker did not finish the flow within ${this.flowTimeoutMs} ms.`)), this.flowTimeoutMs));
     return promise;
@@ -219,7 +241,7 @@ export class SplitPage {
 
   callHost(flow, api, args) {
     const options = {};
-    if (api === 'requestSubscribeMessage') options.tmplIds = args[0].slice();
+    if (api === 'requestSubscribeMessage') options[this.platform === 'alipay' ? 'entityIds' : 'tmplIds'] = args[0].slice();
     if (api === 'getAuthCode') options.scopes = args[0].slice();
     let done = false;
     this.hostOpen = true;

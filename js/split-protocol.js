@@ -10,7 +10,7 @@
 /** Marks our messages among whatever else an app sends over the same Worker. */
 export const PROTOCOL = 'mp-consent-bridge/split';
 /** The protocol number; bump it on any change to a message's meaning. */
-export const VERSION = 1;
+export const VERSION = 2; // 2: login; begin carries the page's platform and template limit
 /** The package version, filled in by scripts/assemble.mjs (esbuild `define`). */
 export const PACKAGE = typeof __MPCB_VERSION__ === 'string' ? __MPCB_VERSION__ : '0.0.0-source';
 
@@ -32,6 +32,8 @@ export const METHODS = {
   askOpenUserInfoFromEvent: 'getOpenUserInfo',
   askAuthCode: 'getAuthCode',
   getAuthCode: 'getAuthCode',
+  askLoginCode: 'login',
+  login: 'login',
   phoneNumberFromEvent: null,
   forwardPhoneNumberEvent: null,
   emailAddressFromEvent: null,
@@ -43,7 +45,7 @@ export const METHODS = {
 export const OPEN_ID_APIS = ['getOpenId', 'getUserOpenId', 'getUserOpenid'];
 
 /** Host APIs the Worker's stand-in host offers (getUserOpenId / getUserOpenid: newer Binance docs and SDKs). */
-export const HOST_APIS = ['getPhoneNumber', 'getOpenId', 'getUserOpenId', 'getUserOpenid', 'getEmailAddress', 'requestSubscribeMessage', 'getOpenUserInfo', 'getAuthCode'];
+export const HOST_APIS = ['getPhoneNumber', 'getOpenId', 'getUserOpenId', 'getUserOpenid', 'getEmailAddress', 'requestSubscribeMessage', 'getOpenUserInfo', 'getAuthCode', 'login'];
 
 /** Error codes split mode adds to BridgeError's own. */
 export const SPLIT_CODES = {

@@ -6,8 +6,11 @@ export interface ServeSplitOptions {
   worker: { postMessage(message: object): void; onMessage(listener: (message: any) => void): void };
   /** What to pass to load(), e.g. `{ path: '/workers/mp_consent_bridge.wasm' }`; omit when already loaded. */
   load?: LoadOptions;
-  /** ConsentBridge options for every page, without `host` and `transport` (split mode supplies both). */
-  bridge?: Omit<ConsentBridgeOptions, "host" | "transport">;
+  /**
+   * ConsentBridge options for every page, without `host` and `transport` (split mode
+   * supplies both), `platform` and `maxTemplatesPerCall` (each page's, from createSplitPage).
+   */
+  bridge?: Omit<ConsentBridgeOptions, "host" | "transport" | "platform" | "maxTemplatesPerCall">;
   /** Called with a SPLIT_PROTOCOL error for messages that fit no flow. */
   onProtocolError?: (error: Error & { code: string }) => void;
 }

@@ -27,7 +27,8 @@ function problemError(problem) {
  * Serves the page halves of the app over `options.worker` (the Worker's global `worker`).
  * `options.load`: what to pass to load() (e.g. `{ path }`); omit it when load() was
  * already called. `options.bridge`: ConsentBridge options for every page (backend,
- * routes, headers, timeouts, …) without `host` and `transport` (split mode supplies both).
+ * routes, headers, timeouts, …) without `host` and `transport` (split mode supplies both)
+ * nor `platform` and `maxTemplatesPerCall` (each page's own, from createSplitPage).
  * `options.onProtocolError(error)`: messages that fit no flow. Returns `{ ready, close }`.
  */
 export function serveSplit(options) {
@@ -67,7 +68,7 @@ export function serveSplit(options) {
         if (Object.keys(pages[id].flows).length === 0 && Object.keys(pages[id].requests).length === 0) delete pages[id];
       }
     }
-    const s = { id: pageId, flows: {}, requests: {}, reqCounter: 0, current: null, gone: false, bridge: null, error: null };
+    const s = { id: pageId, flows: {}, requests: {}, reqCounter: 0, current: null, gone: false, bridge: null, error: null, config: null };
     // The stand-in offers exactly the consent APIs the page's host has (the page lists
     // them in each begin), so the bridge picks the same API as it would on the page.
     const host = {};
@@ -89,6 +90,11 @@ export function serveSplit(options) {
         const merged = {};
         for (const key of Object.keys(bridgeOptions)) merged[key] = bridgeOptions[key];
         merged.host = s.host;
+        // The page owns the host, so its platform and template limit are the bridge's.
+        for (const key in s.config) {
+          if (s.config[key] == null) delete merged[key];
+          else merged[key] = s.config[key];
+        }
         if (merged.backend !== undefined) merged.transport = 'host';
         s.bridge = new ConsentBridge(merged);
       } catch (e) {
@@ -151,6 +157,7 @@ export function serveSplit(options) {
     flow.begun = true;
     flow.pageApi = typeof message.api === 'string' ? message.api : null;
     if (Array.isArray(message.hostApis)) s.apis = message.hostApis.filter((a) => HOST_APIS.indexOf(a) >= 0);
+    if (!s.config) s.config = { platform: message.platform, maxTemplatesPerCall: message.maxTemplatesPerCall };
     post('ack', s.id, { flow: id });
     const method = message.method;
     const result = (fields) => {

@@ -57,9 +57,13 @@ for (const jit of [true, false]) {
     const out = await runDriver(await buildDriver('split-driver'), [codePackage, backend, scenario], { jit });
     assert.equal(out.FATAL, undefined, `the driver failed: ${JSON.stringify(out.FATAL)} ${out.stderr}`);
     assert.ok(out.DONE, `the driver finished (exit ${out.exitCode}); stderr: ${out.stderr}`);
-    assert.equal(out.RESULT.length, 6, `every flow reported: ${out.RESULT.map((r) => r.name).join(', ')}`);
+    assert.equal(out.RESULT.length, 8, `every flow reported: ${out.RESULT.map((r) => r.name).join(', ')}`);
     for (const r of out.RESULT) assert.ok(r.ok, `${r.name}: ${r.error}`);
     const got = await received(scenario);
-    assert.deepEqual(got.map((r) => r.uri), ['/consent/auth-code', '/consent/auth-code', '/consent/user-info', '/consent/user-info'], 'each token reached the backend once');
+    assert.deepEqual(
+      got.map((r) => r.uri),
+      ['/consent/auth-code', '/consent/auth-code', '/consent/user-info', '/consent/user-info', '/consent/subscription-grants', '/consent/login-code', '/consent/subscription-grants'],
+      'each token reached the backend once',
+    );
   });
 }

@@ -2,9 +2,10 @@
 // here) runs in this jsc global, the BUILT page half (split-page.js, read as text) in a
 // second realm ($262.createRealm()) whose WebAssembly global is deleted, the two joined by
 // an asynchronous copying postMessage (JSON, on a later timer turn). Every Alipay flow
-// runs from the page realm with a mock `my`; the Worker loads the plain module by path
+// runs from the page realm with a mock `my`, WeChat's login and subscriptions from one
+// with a mock `wx` (the platform detected from that global); the Worker loads the plain module by path
 // (jsc cannot decompress brotli) and forwards through the page's relayed my.request.
-import { alipayAuthError, gestureHost, mockAlipayHost } from './split-hosts.mjs';
+import { alipayAuthError, gestureHost, mockAlipayHost, mockWechatHost } from './split-hosts.mjs';
 import { emit, relayedRequest } from './relay.mjs';
 
 /* global readFile, quit, $262 */
@@ -26,11 +27,11 @@ function channel() {
   };
 }
 
-/** The page half in its own realm, without WebAssembly, with `my` as its only host. */
-function pageRealm(my) {
+/** The page half in its own realm, without WebAssembly, with `host` as its only host global. */
+function pageRealm(host, name = 'my') {
   const realm = $262.createRealm();
   realm.global.setTimeout = setTimeout;
-  realm.global.my = my;
+  realm.global[name] = host;
   realm.evalScript('delete globalThis.WebAssembly; var module = { exports: {} }; var exports = module.exports;');
   realm.evalScript(readFile(`${pkg}/miniprogram/split-page.js`));
   if (realm.evalScript('typeof WebAssembly') !== 'undefined') throw new Error('the page realm has WebAssembly');
@@ -89,6 +90,13 @@ async function main() {
       check((await page.forward(profile)).kind === 'userInfo', 'forwarded');
       await rejects(page.askOpenUserInfoFromEvent({ type: 'error', detail: { errorCode: 11 } }), 'USER_DENIED');
     }],
+    ['Alipay subscriptions: entityIds, grants forwarded', async () => {
+      const grants = await tap(() => page.requestSubscribeMessage(['e1', 'e2']));
+      check(JSON.stringify(my.calls[my.calls.length - 2].options.entityIds) === '["e1","e2"]', 'asked with entityIds');
+      check(grants.platform === 'alipay' && JSON.stringify(grants.forwarded) === '["e1","e2"]', 'forwarded');
+    }],
+    // Each new realm loads its own page half, whose hub takes the channel's single page
+    // listener (as the last onMessage does on a real Worker): the flows of `page` come first.
     ['refusals are typed: cancelled, busy, bad scopes', async () => {
       const slow = gestureHost(mockAlipayHost({ getAuthCode: { ...alipayAuthError(11, 'cancel'), delayMs: 20 }, request: relayedRequest('alipay') }));
       const other = pageRealm(slow).createSplitPage({ host: slow, worker: chan.pageWorker });
@@ -100,6 +108,24 @@ async function main() {
       await rejects(first, 'USER_DENIED');
       await rejects(other.askAuthCode(['USER_NICKNAME', 'PLAINTEXT_MOBILE_PHONE']), 'INVALID_ARGUMENT');
       other.dispose();
+    }],
+    ['WeChat in a wx realm: login and 5 templates inside the tap, 6 refused before the host', async () => {
+      const wx = gestureHost(mockWechatHost({ request: relayedRequest('wechat') }), 'wechat');
+      const wechat = pageRealm(wx, 'wx').createSplitPage({ host: wx, worker: chan.pageWorker });
+      wx.inTap = true;
+      const login = wechat.login();
+      check(wx.calls.length === 1, 'wx.login called synchronously');
+      const sub = wechat.requestSubscribeMessage(['w1', 'w2', 'w3', 'w4', 'w5']);
+      wx.inTap = false;
+      await rejects(sub, 'CONSENT_BUSY');
+      check((await login).kind === 'loginCode', 'login forwarded');
+      wx.inTap = true;
+      const grants = wechat.requestSubscribeMessage(['w1', 'w2', 'w3', 'w4', 'w5']);
+      wx.inTap = false;
+      check(JSON.stringify((await grants).forwarded) === '["w1","w2","w3","w4","w5"]', 'five grants forwarded');
+      await rejects(wechat.askSubscribe(['1', '2', '3', '4', '5', '6']), 'INVALID_ARGUMENT');
+      check(wx.calls.filter((c) => c.api !== 'request').length === 2 && !wx.calls.some((c) => c.refused), 'two host calls, both in the tap');
+      wechat.dispose();
     }],
     ['a Worker that never answers', async () => {
       const dead = { postMessage() {}, onMessage() {} };

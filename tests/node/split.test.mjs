@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { ConsentBridge } from 'mp-consent-bridge';
-import { alipayAuthError, alipayUserInfoError, mockAlipayHost, mockBinanceHost } from '../../js/mock-hosts.js';
+import {
+  alipayAuthError, alipaySubscribeAnswer, alipaySubscribeError, alipayUserInfoError, mockAlipayHost, mockBinanceHost, mockWechatHost,
+  wechatPhoneDenial, wechatPhoneEvent, wechatPhoneQuota, wechatSubscribeError,
+} from '../../js/mock-hosts.js';
 import { gestureHost, setTap } from '../support/harness.js';
 import { channel, pageContext, sleep, wasmPath, workerContext } from '../support/split-runtime.mjs';
 
@@ -42,19 +45,19 @@ function split({ host = mockAlipayHost(), hostName = 'my', bridge = {}, page = {
         onProtocolError: (e) => workerErrors.push(e),
       })
     : null;
-  const pageApi = pageContext({ [hostName]: host });
+  const pageApi = pageContext(hostName ? { [hostName]: host } : {});
   const bridgeOnPage = pageApi.createSplitPage({ host, worker: chan.pageWorker, onProtocolError: (e) => pageErrors.push(e), ...page });
   return { chan, host, bridge: bridgeOnPage, pageApi, worker, served, workerErrors, pageErrors, id };
 }
 
 const requests = (host) => host.calls.filter((c) => c.api === 'request').length;
-const errorOf = async (promise) => {
+const errorOf = async (promise, label = '') => {
   try {
     await promise;
   } catch (e) {
     return { name: e.name, code: e.code, message: e.message, details: JSON.parse(JSON.stringify(e.details)) };
   }
-  assert.fail('expected a rejection');
+  assert.fail(`expected a rejection ${label}`);
 };
 
 test('every Alipay flow runs through split mode, with the host call inside the tap and requests on the page', async () => {
@@ -302,11 +305,173 @@ test('messages are plain objects with the protocol envelope and never carry a to
   await errorOf(s.bridge.getAuthCode(['auth_user']));
   for (const { message } of s.chan.log) {
     assert.equal(message.protocol, 'mp-consent-bridge/split');
-    assert.equal(message.version, 1);
+    assert.equal(message.version, 2);
     assert.equal(typeof message.package, 'string');
     if (message.type === 'result') assert.doesNotMatch(JSON.stringify(message), /secret-code-123/);
   }
   assert.deepEqual([...new Set(s.chan.log.map((l) => l.message.type))].sort(), ['ack', 'begin', 'free', 'result', 'settle']);
+});
+
+// The new entry points and platforms: split mode against the direct bridge, case by case.
+const HOSTS = { wechat: ['wx', mockWechatHost], alipay: ['my', mockAlipayHost], binance: ['bn', mockBinanceHost] };
+const consentCalls = (host) => host.calls.filter((c) => c.api !== 'request');
+// A result without what differs per call (codes, times, the backend's echo of them).
+const shape = (v) => JSON.parse(JSON.stringify(v, (k, x) => (/^(loginCode|pushToken|obtainedAt|expiresAt|receipt)$/.test(k) ? typeof x : x)));
+
+test('login, login codes and subscription grants: the same results as direct mode, the host called inside the tap', async () => {
+  const cases = [
+    ['wechat', (b) => b.askLoginCode()],
+    ['wechat', (b) => b.login()],
+    ['wechat', (b) => b.askSubscribe(['g1', 'g2'])],
+    ['wechat', (b) => b.requestSubscribeMessage(['g1', 'g2', 'g3', 'g4', 'g5'])],
+    ['alipay', (b) => b.askSubscribe(['e1'])],
+    ['alipay', (b) => b.requestSubscribeMessage(['e1', 'e2', 'e3'])],
+    ['binance', (b) => b.askLoginCode()],
+    ['binance', (b) => b.login()],
+  ];
+  let asks = 0;
+  for (const [platform, call] of cases) {
+    const label = `${platform}: ${call}`;
+    const host = gestureHost(platform);
+    const s = split({ host, hostName: HOSTS[platform][0] });
+    setTap(host, true);
+    const pending = call(s.bridge);
+    setTap(host, false);
+    assert.equal(consentCalls(host).length, 1, `${label}: the host was called before the first await`);
+    const relayed = await pending;
+    const directBridge = new ConsentBridge({ platform, host: HOSTS[platform][1](), backend, transport: 'host', headers: { 'X-Test-Scenario': s.id } });
+    const direct = await call(directBridge);
+    assert.deepEqual(shape(relayed), shape(direct), label);
+    assert.equal(consentCalls(host).filter((c) => c.refused).length, 0, `${label}: no call outside the tap`);
+    // After an await the host refuses, with direct mode's error.
+    await sleep(0);
+    const late = await errorOf(call(s.bridge), `${label}: late`);
+    assert.deepEqual(late, await errorOf(call(new ConsentBridge({ platform, host: gestureHost(platform), backend })), `${label}: late, direct`), `${label}: late`);
+    assert.equal(consentCalls(host).filter((c) => c.refused).length, 1, label);
+    // A consent from an ask… method forwards once from the page as from the bridge.
+    if (!('forwarded' in relayed || 'kind' in relayed)) {
+      asks += 1;
+      const outcome = (p) => p.then((v) => ({ value: shape(v) }), (e) => ({ code: e.code, message: e.message }));
+      for (const round of ['first', 'again']) {
+        assert.deepEqual(await outcome(s.bridge.forward(relayed)), await outcome(directBridge.forward(direct)), `${label}: forward, ${round}`);
+      }
+    }
+    assert.deepEqual([s.pageErrors, s.workerErrors], [[], []], label);
+  }
+  assert.equal(asks, 4, 'each ask… result was forwarded twice in both modes');
+});
+
+test('the template limit and the subscription options are per platform, as in direct mode', async () => {
+  const ids = (n) => Array.from({ length: n }, (_, i) => `t${i + 1}`);
+  const cases = [
+    // [platform or null (a mock that is no global), page options, ids]
+    ['wechat', {}, 5],
+    ['wechat', {}, 6],
+    ['alipay', {}, 3],
+    ['alipay', {}, 4],
+    ['binance', {}, 3],
+    ['binance', {}, 4],
+    ['wechat', { maxTemplatesPerCall: 7 }, 7],
+    ['wechat', { maxTemplatesPerCall: 7 }, 8],
+    ['binance', { maxTemplatesPerCall: 2 }, 3],
+    [null, { platform: 'wechat' }, 5],
+    [null, { platform: 'alipay' }, 4],
+    [null, {}, 4],
+  ];
+  for (const [platform, page, n] of cases) {
+    const label = `${platform} ${JSON.stringify(page)} ${n}`;
+    const named = platform || page.platform;
+    const makeHost = named ? HOSTS[named][1] : mockWechatHost;
+    const s = split({ host: makeHost(), hostName: platform && HOSTS[platform][0], page });
+    const directHost = makeHost();
+    const options = { host: directHost, ...(named ? { platform: named } : {}), ...(page.maxTemplatesPerCall ? { maxTemplatesPerCall: page.maxTemplatesPerCall } : {}) };
+    const direct = new ConsentBridge(options).askSubscribe(ids(n));
+    const relayed = s.bridge.askSubscribe(ids(n));
+    assert.deepEqual(shape(consentCalls(s.host).map((c) => c.options)), shape(consentCalls(directHost).map((c) => c.options)), `${label}: the same host call (tmplIds or entityIds), or none`);
+    if (directHost.calls.length === 0) assert.deepEqual(await errorOf(relayed), await errorOf(direct), label);
+    else assert.deepEqual(shape(await relayed), shape(await direct), label);
+    assert.deepEqual([s.pageErrors, s.workerErrors], [[], []], label);
+  }
+});
+
+test('platform refusals, host failures, QUOTA_EXCEEDED and bad options: the same errors as direct mode', async () => {
+  // A spy for each API the platform has no call for: neither mode may call it.
+  const withSpies = (make) => () => {
+    const host = make();
+    for (const api of ['getPhoneNumber', 'getOpenId', 'getEmailAddress', 'getOpenUserInfo', 'getAuthCode', 'login']) {
+      if (typeof host[api] !== 'function') host[api] = (o) => host.calls.push({ api, options: o });
+    }
+    return host;
+  };
+  const cases = [
+    ['wechat', {}, (b) => b.askPhoneNumber()],
+    ['wechat', {}, (b) => b.getOpenId()],
+    ['wechat', {}, (b) => b.askEmailAddress()],
+    ['wechat', {}, (b) => b.askOpenUserInfo()],
+    ['wechat', {}, (b) => b.askAuthCode(['auth_base'])],
+    ['wechat', {}, (b) => b.phoneNumberFromEvent(wechatPhoneQuota())],
+    ['wechat', {}, (b) => b.forwardPhoneNumberEvent(wechatPhoneDenial())],
+    ['wechat', { requestSubscribeMessage: wechatSubscribeError(20004) }, (b) => b.askSubscribe(['g1'])],
+    ['wechat', { requestSubscribeMessage: wechatSubscribeError(10005) }, (b) => b.requestSubscribeMessage(['g1'])],
+    ['wechat', { login: { fail: { errMsg: 'login:fail network' } } }, (b) => b.login()],
+    ['wechat', { login: { throws: new Error('boom') } }, (b) => b.askLoginCode()],
+    ['wechat', { login: { success: { errMsg: 'login:ok' } } }, (b) => b.askLoginCode()],
+    ['alipay', {}, (b) => b.askLoginCode()],
+    ['alipay', {}, (b) => b.login()],
+    ['alipay', {}, (b) => b.getPhoneNumber()],
+    ['alipay', { requestSubscribeMessage: alipaySubscribeError(11) }, (b) => b.askSubscribe(['e1'])],
+    ['alipay', { requestSubscribeMessage: alipaySubscribeError(106002) }, (b) => b.requestSubscribeMessage(['e1'])],
+    ['binance', {}, (b) => b.askOpenUserInfo()],
+    ['binance', {}, (b) => b.getAuthCode(['auth_user'])],
+    ['binance', { login: { fail: { errMsg: 'login:fail user deny' } } }, (b) => b.login()],
+  ];
+  const codes = new Set();
+  for (const [platform, script, call] of cases) {
+    const label = `${platform}: ${call}`;
+    const make = withSpies(() => HOSTS[platform][1](script));
+    const directHost = make();
+    const direct = await errorOf(call(new ConsentBridge({ platform, host: directHost, backend, transport: 'host' })), label);
+    codes.add(direct.code);
+    const s = split({ host: make(), hostName: HOSTS[platform][0] });
+    assert.deepEqual(await errorOf(call(s.bridge)), direct, label);
+    assert.deepEqual(consentCalls(s.host).map((c) => c.api), consentCalls(directHost).map((c) => c.api), `${label}: the same host calls`);
+    assert.equal(requests(s.host), 0, `${label}: nothing forwarded`);
+  }
+  assert.deepEqual([...codes].sort(), ['HOST_ERROR', 'HOST_UNAVAILABLE', 'INVALID_ARGUMENT', 'INVALID_RESULT', 'QUOTA_EXCEEDED', 'USER_DENIED']);
+  // A phone button on WeChat works through split mode too.
+  const s = split({ host: mockWechatHost(), hostName: 'wx' });
+  const phone = await s.bridge.phoneNumberFromEvent(wechatPhoneEvent());
+  assert.equal(phone.platform, 'wechat');
+  assert.equal((await s.bridge.forward(phone)).kind, 'phoneNumber');
+  // Alipay grants with a rejected template.
+  const a = split({ host: mockAlipayHost({ requestSubscribeMessage: alipaySubscribeAnswer({ e1: 'accept', e2: 'reject' }) }) });
+  const grants = await a.bridge.requestSubscribeMessage(['e1', 'e2']);
+  assert.deepEqual([grants.platform, grants.accepted, grants.rejected, grants.forwarded], ['alipay', ['e1'], [{ templateId: 'e2', reason: 'reject' }], ['e1']]);
+  // Bad options are INVALID_CONFIG at construction, with the bridge's message.
+  for (const bad of [{ platform: 'line' }, { platform: '' }, { maxTemplatesPerCall: 0 }, { maxTemplatesPerCall: 2.5 }, { maxTemplatesPerCall: 21 }, { maxTemplatesPerCall: '5' }]) {
+    const direct = (() => {
+      try {
+        new ConsentBridge({ host: mockWechatHost(), ...bad });
+      } catch (e) {
+        return [e.code, e.message];
+      }
+    })();
+    assert.throws(() => split({ host: mockWechatHost(), hostName: 'wx', page: bad }), (e) => e.code === direct[0] && e.message === direct[1], JSON.stringify(bad));
+  }
+});
+
+test('halves of different protocol versions refuse each other, whichever side is older', async () => {
+  for (const older of ['worker', 'page']) {
+    const s = split({ host: mockWechatHost(), hostName: 'wx' });
+    // An older half: its messages carry protocol 1.
+    s.chan.tap = (to, m, send) => send(to === older ? m : { ...m, version: 1 });
+    const e = await errorOf(s.bridge.askLoginCode());
+    assert.equal(e.code, 'SPLIT_VERSION_MISMATCH', older);
+    assert.match(e.message, /protocol 2 .* protocol 1/, older);
+    assert.equal(requests(s.host), 0, `${older}: nothing forwarded`);
+    const newer = older === 'worker' ? s.pageErrors : s.workerErrors;
+    assert.ok(newer.some((w) => /protocol 1/.test(w.message)), `the newer half reported the ${older}'s version`);
+  }
 });
 
 test('the split-mode declarations type-check a page and a Worker under tsc --strict, and reject misuse', () => {
