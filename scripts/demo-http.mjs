@@ -22,10 +22,9 @@ export async function call(method, url, body, headers = {}) {
 /** POSTs `body` as JSON (see `call`). */
 export const post = (url, body, headers = {}) => call('POST', url, body, headers);
 
-/** Starts another reference backend (fresh memory) with `env` overrides; resolves with its URL and process. */
-export function otherBackend(env = {}) {
-  const bin = fileURLToPath(new URL('../target/debug/mp-consent-backend', import.meta.url));
-  const child = spawn(bin, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts `bin` (a server that prints `listening on URL` first) with `args` and `env` overrides; resolves with its URL and process. */
+export function listen(bin, args = [], env = {}) {
+  const child = spawn(bin, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.once('line', (line) => {
@@ -35,3 +34,6 @@ export function otherBackend(env = {}) {
     child.once('error', reject);
   });
 }
+
+/** Starts another reference backend (fresh memory) with `env` overrides and `args`; resolves with its URL and process. */
+export const otherBackend = (env = {}, args = []) => listen(fileURLToPath(new URL('../target/debug/mp-consent-backend', import.meta.url)), args, env);

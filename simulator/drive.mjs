@@ -60,8 +60,33 @@ export const ALIPAYPLUS_CHECKS = {
     typeof a?.session === 'string' && a.session.length === 43 && typeof a?.user?.userId === 'string' && !/accessToken|refreshToken/.test(JSON.stringify(a)),
 };
 
-/** Opens the simulator at `url` and runs SCRIPT; returns the transcript and each result. */
-export async function drive({ url, backend, screenshots, binance, adminKey, alipayplus }) {
+const masked = (a) => typeof a?.phoneNumber === 'string' && a.phoneNumber.includes('*');
+/**
+ * With a WeChat API simulator (`wechat`): wx.login's code gives a session (never the
+ * session_key), the same code from another bridge is refused by the backend (409), the
+ * phone buttons' codes give a masked number, denial and the 1400001 quota are typed
+ * errors, accepted templates become grants the merchant spends on one send each (the
+ * simulator records the message; a second send has no grant), and 20004 is a denial.
+ * Checks get (answer, record).
+ */
+export const WECHAT_SCRIPT = [
+  ['wx-login', [], {}, 'ok', (a) => typeof a?.session === 'string' && a.session.length === 43 && typeof a?.openid === 'string' && !/session_key/.test(JSON.stringify(a))],
+  ['wx-login-replay', [], {}, 'BACKEND_REJECTED', (a, r) => r.details?.status === 409 && r.details?.backendCode === 'TOKEN_ALREADY_USED'],
+  ['wx-send', [], { 'wx-templates': 'TPL_ORDER_SHIPPED, TPL_PROMO' }, 'ok', (a) => a?.status === 404 && a?.code === 'NOT_SUBSCRIBED'],
+  ['wx-phone', ['allow'], {}, 'ok', masked],
+  ['wx-phone', ['deny'], {}, 'USER_DENIED'],
+  ['wx-phone', ['quota'], {}, 'QUOTA_EXCEEDED', (a, r) => r.details?.hostCode === '1400001'],
+  ['wx-realtime-phone', ['allow'], {}, 'ok', masked],
+  ['wx-subscribe', [['wx-template-TPL_ORDER_SHIPPED', 'accept'], ['wx-template-TPL_PROMO', 'reject'], 'allow'], {}, 'ok',
+    (a) => a?.forwarded?.join() === 'TPL_ORDER_SHIPPED' && a?.rejected?.[0]?.reason === 'reject' && a?.response?.recorded === 1],
+  ['wx-subscribe', ['cancel'], {}, 'ok', (a) => a?.accepted?.length === 0 && a?.response === null],
+  ['wx-subscribe', ['off'], {}, 'USER_DENIED', (a, r) => r.details?.hostCode === '20004'],
+  ['wx-send', [], {}, 'ok', (a) => a?.outcome === 'sent' && a.delivered.includes(a.msgid)],
+  ['wx-send', [], {}, 'ok', (a) => a?.status === 404 && a?.code === 'NOT_SUBSCRIBED'],
+];
+
+/** Opens the simulator at `url` and runs SCRIPT (and the platform rows it has simulators for); returns the transcript and each result. */
+export async function drive({ url, backend, screenshots, binance, adminKey, alipayplus, wechat }) {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -72,14 +97,15 @@ export async function drive({ url, backend, screenshots, binance, adminKey, alip
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    const extra = binance ? `&binance=${encodeURIComponent(binance)}&admin=${encodeURIComponent(adminKey || '')}` : '';
-    const ap = alipayplus ? `&alipayplus=${encodeURIComponent(alipayplus)}` : '';
-    await page.goto(`${url}?backend=${encodeURIComponent(backend)}${extra}${ap}`);
+    const sims = Object.entries({ binance, alipayplus, wechat }).filter(([, v]) => v);
+    const admin = binance || wechat ? [['admin', adminKey || '']] : [];
+    const query = [['backend', backend], ...sims, ...admin].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+    await page.goto(`${url}?${query}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
     if (screenshots) mkdirSync(screenshots, { recursive: true });
     const transcript = [];
     const modalsShown = new Set();
-    const script = binance ? [...SCRIPT, ...BINANCE_SCRIPT] : SCRIPT;
+    const script = [...SCRIPT, ...(binance ? BINANCE_SCRIPT : []), ...(wechat ? WECHAT_SCRIPT : [])];
     for (const [index, [flow, choices, fields, expected, check]] of script.entries()) {
       await page.locator('#clear').click();
       for (const [field, value] of Object.entries(fields)) await page.getByTestId(field).fill(value);
@@ -105,7 +131,7 @@ export async function drive({ url, backend, screenshots, binance, adminKey, alip
       const record = await page.evaluate((n) => window.__flows[n], before);
       const answerCheck =
         check || (record.outcome === 'ok' ? (binance && BINANCE_CHECKS[flow]) || (alipayplus && ALIPAYPLUS_CHECKS[flow]) || undefined : undefined);
-      const answered = !answerCheck || answerCheck(record.answer);
+      const answered = !answerCheck || Boolean(answerCheck(record.answer, record));
       results.push({ ...record, name: record.flow, flow, choices, expected, passed: record.outcome === expected && answered, answered });
       if (screenshots) await page.screenshot({ path: join(screenshots, `${String(index + 1).padStart(2, '0')}-${flow}-${record.outcome}.png`), fullPage: true });
       transcript.push(
@@ -121,16 +147,16 @@ export async function drive({ url, backend, screenshots, binance, adminKey, alip
 }
 
 // As a script: node simulator/drive.mjs <simulator url> <backend url> [screenshot dir]
-// [Binance Open Service simulator url or ''] [Alipay+ gateway simulator url]
-// (the admin key comes from MPCB_ADMIN_KEY)
+// [Binance Open Service simulator url or ''] [Alipay+ gateway simulator url or '']
+// [WeChat API simulator url] (the admin key comes from MPCB_ADMIN_KEY)
 if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) {
-  const [url, backend, screenshots, binance, alipayplus] = process.argv.slice(2);
-  const { results, transcript, pageErrors } = await drive({ url, backend, screenshots, binance, alipayplus, adminKey: process.env.MPCB_ADMIN_KEY });
+  const [url, backend, screenshots, binance, alipayplus, wechat] = process.argv.slice(2);
+  const { results, transcript, pageErrors } = await drive({ url, backend, screenshots, binance, alipayplus, wechat, adminKey: process.env.MPCB_ADMIN_KEY });
   for (const line of transcript) console.log(line);
   console.log('');
   for (const r of results) {
     const choices = r.choices.map((c) => (Array.isArray(c) ? c.join('=') : c)).join(', ');
-    console.log(`${r.passed ? 'ok    ' : 'FAILED'} ${r.flow.padEnd(13)} ${choices.padEnd(62)} -> ${r.outcome}${r.passed ? '' : r.answered === false ? ' (the answer is not what the platform should give)' : ` (expected ${r.expected})`}`);
+    console.log(`${r.passed ? 'ok    ' : 'FAILED'} ${r.flow.padEnd(17)} ${choices.padEnd(62)} -> ${r.outcome}${r.passed ? '' : r.answered === false ? ' (the answer is not what the platform should give)' : ` (expected ${r.expected})`}`);
   }
   for (const e of pageErrors) console.log(`page error: ${e}`);
   const failed = results.filter((r) => !r.passed).length + pageErrors.length;

@@ -1,4 +1,4 @@
-// The host simulator: plays the Binance `bn` and Alipay `my` hosts with consent modals,
+// The host simulator: plays the Binance `bn`, Alipay `my` and WeChat `wx` hosts with consent modals,
 // runs each flow through the BUILT package (web target), and logs every step: the host
 // call, the host's raw answer, the validation verdict, the request forwarded (through the
 // simulated host's request API) and the backend's answer, or the BridgeError. Tokens are
@@ -16,20 +16,29 @@ const adminKey = params.get('admin') || '';
 // With `?alipayplus=<Alipay+ gateway simulator URL>` my.getAuthCode's codes come from that
 // simulator (so the backend can exchange them with applyToken).
 const alipayplus = params.get('alipayplus');
+// With `?wechat=<WeChat API simulator URL>` wx.login's and the phone buttons' codes come
+// from that simulator, the subscription verdicts are reported to it (so the backend's
+// code2Session, phone exchange and send work), and the WeChat merchant panel appears.
+const wechat = params.get('wechat');
 const DEMO_USER = 'demo-user';
+// Not DEMO_USER: scripts/wechat-demo.mjs signs `demo-user` in on the same simulator.
+const WX_USER = 'sim-page-user';
 
-const SECRET_KEYS = new Set(['code', 'token', 'data_token', 'dataToken', 'pushToken', 'authCode']);
+// Openids and unionids are not secrets, but they identify a person: shown shortened too.
+const SECRET_KEYS = new Set(['code', 'token', 'data_token', 'dataToken', 'pushToken', 'authCode', 'loginCode', 'session', 'openid', 'unionid', 'touser']);
+// In the backend's answers `code` is an error code (TOKEN_ALREADY_USED), never a token.
+const BACKEND_SECRET_KEYS = new Set([...SECRET_KEYS].filter((k) => k !== 'code'));
 const redactValue = (v) => (typeof v === 'string' && v.length > 0 ? `${v.slice(0, 6)}…(${v.length} chars)` : v);
-function redact(value) {
-  if (Array.isArray(value)) return value.map(redact);
+function redact(value, keys = SECRET_KEYS) {
+  if (Array.isArray(value)) return value.map((v) => redact(v, keys));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(k) ? redactValue(v) : redact(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, keys.has(k) ? redactValue(v) : redact(v, keys)]));
   }
   return value;
 }
-function redactJsonText(text) {
+function redactJsonText(text, keys = SECRET_KEYS) {
   try {
-    return JSON.stringify(redact(JSON.parse(text)));
+    return JSON.stringify(redact(JSON.parse(text), keys));
   } catch {
     return text;
   }
@@ -97,7 +106,7 @@ function hostRequest(shape) {
     fetch(options.url, { method: 'POST', headers, body: options.data, signal: controller.signal })
       .then(async (res) => {
         const data = await res.text();
-        log('backend', `${res.status} ${redactJsonText(data)}`, res.ok ? 'ok' : 'error');
+        log('backend', `${res.status} ${redactJsonText(data, BACKEND_SECRET_KEYS)}`, res.ok ? 'ok' : 'error');
         const header = Object.fromEntries(res.headers.entries());
         if (shape === 'my' && res.status >= 400) options.fail({ error: 19, errorMessage: 'http status error', status: res.status, data, headers: header });
         else if (shape === 'my') options.success({ data, status: res.status, headers: header });
@@ -106,6 +115,7 @@ function hostRequest(shape) {
       .catch((e) => {
         log('backend', `no answer: ${e.message}`, 'error');
         if (shape === 'my') options.fail({ error: 12, errorMessage: e.message });
+        else if (shape === 'wx') options.fail({ errMsg: `request:fail ${e.message}`, errno: 600001 });
         else options.fail({ errMsg: `request:fail ${e.message}` });
       });
     return { abort: () => controller.abort() };
@@ -251,8 +261,80 @@ const my = {
   request: hostRequest('my'),
 };
 
+/** POSTs JSON to the WeChat API simulator's control routes (server/src/wechat/simulator). */
+async function wechatSim(path, body) {
+  const res = await fetch(`${wechat}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`the WeChat simulator answered ${res.status}`);
+  return res.json();
+}
+
+/** A phone button's code: issued by the WeChat simulator when there is one, made up otherwise. */
+async function wxPhoneCode() {
+  if (!wechat) return newToken('wxphone');
+  const { code } = await wechatSim('/__sim/phone-code', { user: WX_USER });
+  log('platform', 'WeChat issued a phone-number code (5 minutes, single use)');
+  return code;
+}
+
+// WeChat's documented verdicts per template; "Cancel" answers success with every template
+// 'reject' (developers.weixin.qq.com community thread 000446e4588568aeb05ac9f0c54c00), and
+// 20004 is the failure when the user switched all subscription messages off (no panel shown).
+const wx = {
+  login(options) {
+    log('host call', 'wx.login()');
+    // wx.login shows no prompt: the code comes at once.
+    if (!wechat) return answer(options, 'success', { code: newToken('wxlogin'), errMsg: 'login:ok' });
+    wechatSim('/__sim/login-code', { user: WX_USER }).then(
+      ({ code, errMsg }) => {
+        log('platform', 'WeChat issued a login code (5 minutes, single use)');
+        answer(options, 'success', { code, errMsg });
+      },
+      (e) => answer(options, 'fail', { errMsg: `login:fail ${e.message}` }),
+    );
+  },
+  requestSubscribeMessage(options) {
+    const ids = options.tmplIds || [];
+    log('host call', `wx.requestSubscribeMessage(${JSON.stringify({ tmplIds: ids })})`);
+    const selects = {};
+    const actions = [['allow', 'Allow', true], ['cancel', 'Cancel'], ['off', 'Host: all switched off in settings (20004, no panel)']];
+    modal('Receive these WeChat messages?', actions, (body) => {
+      for (const id of ids) {
+        const label = document.createElement('label');
+        label.textContent = id;
+        const select = document.createElement('select');
+        select.dataset.testid = `wx-template-${id}`;
+        for (const type of ['accept', 'reject', 'ban', 'filter']) select.append(new Option(type, type));
+        selects[id] = select;
+        label.append(select);
+        body.append(label);
+      }
+    }).then((choice) => {
+      if (choice === 'off') return answer(options, 'fail', { errMsg: 'requestSubscribeMessage:fail user switched off all subscription messages', errCode: 20004 });
+      const verdicts = Object.fromEntries(ids.map((id) => [id, choice === 'cancel' ? 'reject' : selects[id].value]));
+      if (!wechat || ids.length === 0) return answer(options, 'success', { errMsg: 'requestSubscribeMessage:ok', ...verdicts });
+      // The simulator records each accept (one send each) and answers WeChat's success shape.
+      wechatSim('/__sim/subscribe', { user: WX_USER, verdicts }).then(
+        (result) => {
+          log('platform', `WeChat recorded ${Object.values(verdicts).filter((v) => v === 'accept').length} accept(s) (one message each)`);
+          answer(options, 'success', result);
+        },
+        (e) => answer(options, 'fail', { errMsg: `requestSubscribeMessage:fail ${e.message}`, errCode: 10003 }),
+      );
+    });
+  },
+  request: hostRequest('wx'),
+};
+
+// The WeChat page's merchant session (from the login answer): sent as X-Mpcb-Session.
+let wxSession = null;
+let wxOpenid = null;
+// The last login consent, for the replay flow.
+let lastLogin = null;
+
 function bridgeFor(host) {
-  return new ConsentBridge({ host, backend: $('backend').value, transport: 'host', hostTimeoutMs: Number($('timeout').value) || 5000 });
+  const options = { host, backend: $('backend').value, transport: 'host', hostTimeoutMs: Number($('timeout').value) || 5000 };
+  if (host === wx) Object.assign(options, { platform: 'wechat', headers: () => (wxSession ? { 'X-Mpcb-Session': wxSession } : {}) });
+  return new ConsentBridge(options);
 }
 
 /** Runs one flow: `start` must call the bridge synchronously (inside the click). */
@@ -266,6 +348,7 @@ async function runFlow(name, start) {
   } catch (e) {
     record.outcome = e instanceof BridgeError ? e.code : `UNEXPECTED ${e && e.name}`;
     record.message = e && e.message;
+    record.details = e && e.details;
     log('error', `${e && e.name} ${e && e.code}: ${e && e.message}\ndetails ${JSON.stringify(e && e.details)}`, 'error');
   }
   window.__flows.push(record);
@@ -274,8 +357,9 @@ async function runFlow(name, start) {
 
 function verdict(record, consent) {
   log('verdict', JSON.stringify(redact(consent)), 'ok');
-  for (const key of ['token', 'authCode']) if (consent[key]) record.secrets.push(consent[key]);
-  for (const push of consent.accepted || []) record.secrets.push(push.pushToken);
+  for (const key of ['token', 'authCode', 'loginCode']) if (consent[key]) record.secrets.push(consent[key]);
+  // Binance's accepted entries carry push tokens; WeChat's and Alipay's are bare template ids.
+  for (const push of consent.accepted || []) if (typeof push?.pushToken === 'string') record.secrets.push(push.pushToken);
 }
 
 /** A Binance data flow: ask, show the verdict, forward the consent. */
@@ -329,7 +413,59 @@ const flows = {
     verdict(r, profile);
     return b.last.forward(profile);
   }),
+  'wx-login': (b) => runFlow('login (wx.login)', async (r) => {
+    const consent = await b(wx).askLoginCode();
+    verdict(r, consent);
+    lastLogin = consent;
+    const answer = await b.last.forward(consent);
+    wxSession = typeof answer?.session === 'string' ? answer.session : null;
+    wxOpenid = typeof answer?.openid === 'string' ? answer.openid : null;
+    $('wx-session').textContent = wxSession ? `signed in as ${redactValue(wxOpenid)} (session kept by the page, sent as X-Mpcb-Session)` : 'no session: the backend has no WeChat credentials';
+    log('session', $('wx-session').textContent, wxSession ? 'ok' : '');
+    return answer;
+  }),
+  'wx-login-replay': (b) => runFlow('the last login code again, from another bridge', async () => {
+    if (!lastLogin) throw new Error('run wx.login() first');
+    // A new bridge has no record of this code, so only the backend can refuse it.
+    log('forward', 'a new bridge forwards the last login code under a new idempotency key');
+    return b(wx).forward(lastLogin);
+  }),
+  'wx-phone': (b) => runFlow('phone number button (bindgetphonenumber)', async (r) => {
+    const event = await wxPhoneEvent('getphonenumber', 'getPhoneNumber');
+    const consent = await b(wx).phoneNumberFromEvent(event);
+    verdict(r, consent);
+    return b.last.forward(consent);
+  }),
+  'wx-realtime-phone': (b) => runFlow('realtime phone number button, forwardPhoneNumberEvent', async (r) => {
+    const event = await wxPhoneEvent('getrealtimephonenumber', 'getRealtimePhoneNumber');
+    if (event.detail.code) r.secrets.push(event.detail.code);
+    return b(wx).forwardPhoneNumberEvent(event);
+  }),
+  'wx-subscribe': (b) => runFlow('subscriptions (wx.requestSubscribeMessage)', async (r) => {
+    const ids = $('wx-templates').value.split(',').map((s) => s.trim()).filter(Boolean);
+    const outcome = await b(wx).requestSubscribeMessage(ids);
+    verdict(r, outcome);
+    if (outcome.forwarded.length === 0) log('forward', 'nothing accepted, nothing sent');
+    return outcome;
+  }),
 };
+
+/** The phone button: the host's own prompt, then the event the page's handler receives. */
+async function wxPhoneEvent(type, api) {
+  const choice = await modal('Allow this mini program to use your WeChat phone number?', [
+    ['allow', 'Allow', true],
+    ['deny', 'Deny'],
+    ['quota', 'Host: quota used up (errno 1400001, no prompt)'],
+  ]);
+  const detail = {
+    allow: async () => ({ errMsg: `${api}:ok`, code: await wxPhoneCode() }),
+    deny: async () => ({ errMsg: `${api}:fail user deny` }),
+    quota: async () => ({ errMsg: `${api}:fail no quota`, errno: 1400001 }),
+  }[choice];
+  const event = { type, detail: await detail() };
+  log('host answer', `event ${JSON.stringify(redact(event))}`);
+  return event;
+}
 
 /** The merchant's side: send a template message with a stored push token, show the inbox. */
 async function sendTestMessage() {
@@ -364,6 +500,39 @@ async function showInbox() {
 if (binance) {
   $('merchant').hidden = false;
   $('send').onclick = () => sendTestMessage();
+}
+
+/** The merchant's side on WeChat: spend one grant of the signed-in user, show what WeChat sent. */
+async function sendWechatMessage() {
+  const template = $('wx-templates').value.split(',').map((s) => s.trim()).filter(Boolean)[0] || 'TPL_ORDER_SHIPPED';
+  await runFlow('merchant: send a subscription message (subscribeMessage.send)', async () => {
+    const body = { session: wxSession || '', templateId: template, page: 'pages/order/index?id=7', data: { thing1: { value: 'Order #7 shipped' } } };
+    log('request', `POST ${$('backend').value}/merchant/wechat/send\nAuthorization: Bearer …\n${JSON.stringify(redact(body))}`);
+    const res = await fetch(`${$('backend').value}/merchant/wechat/send`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${adminKey}` },
+      body: JSON.stringify(body),
+    });
+    const answerBody = await res.json();
+    log('backend', `${res.status} ${JSON.stringify(answerBody)}`, res.ok ? 'ok' : 'error');
+    // msgid passes 2^53: read it as its source text (JSON.parse source access, Chromium 114+).
+    const text = await (await fetch(`${wechat}/__sim/sent`)).text();
+    const sent = JSON.parse(text, (k, v, context) => (k === 'msgid' ? context.source : v)).filter((m) => m.touser === wxOpenid);
+    const list = $('wx-inbox');
+    list.textContent = '';
+    for (const m of sent) {
+      const li = document.createElement('li');
+      li.textContent = `${m.templateId} → ${redactValue(m.touser)}: ${Object.entries(m.data).map(([k, v]) => `${k}=${v.value}`).join(', ')}`;
+      list.append(li);
+    }
+    log('platform', `WeChat sent ${sent.length} message(s) to this user`);
+    return { status: res.status, ...answerBody, delivered: sent.map((m) => m.msgid) };
+  });
+}
+
+if (wechat) {
+  $('wx-merchant').hidden = false;
+  $('wx-send').onclick = () => sendWechatMessage();
 }
 
 init().then(
