@@ -235,20 +235,25 @@ pub async fn exchange(setup: &BinanceSetup, kind: &str, body: &DataTokenBody) ->
     })
 }
 
-/// Stores the accepted push tokens of a subscriptions body for `user`.
+/// Stores the accepted push tokens of a subscriptions body for `user`: one store call
+/// (one SQLite transaction), run on tokio's blocking pool so a slow disk never stalls the
+/// other requests.
 // The error is the ready-made answer; boxing it would only add noise to a handler helper.
 #[allow(clippy::result_large_err)]
-pub fn store_subscriptions(
+pub async fn store_subscriptions(
     setup: &BinanceSetup,
     user: &str,
     body: &SubscriptionsBody,
     now_ms: u64,
 ) -> Result<(), Response> {
-    for s in &body.subscriptions {
-        binance::push::accept(setup.store.as_ref(), user, &s.template_id, Secret::new(s.push_token.clone()), now_ms)
-            .map_err(|e| error_response(&e))?;
-    }
-    Ok(())
+    let store = Arc::clone(&setup.store);
+    let user = user.to_owned();
+    let tokens: Vec<(String, Secret<String>)> =
+        body.subscriptions.iter().map(|s| (s.template_id.clone(), Secret::new(s.push_token.clone()))).collect();
+    tokio::task::spawn_blocking(move || binance::push::accept_many(store.as_ref(), &user, tokens, now_ms))
+        .await
+        .unwrap_or_else(|_| Err(Error::new(ErrorCode::Store, "the push-token store task failed; retry")))
+        .map_err(|e| error_response(&e))
 }
 
 /// The merchant send request.

@@ -101,6 +101,10 @@ pub struct Received {
     pub status: u16,
 }
 
+/// Most items in one `/consent/subscriptions` body (as many as `/consent/subscription-grants`
+/// takes; Binance's subscribe prompt offers 3 templates by default).
+pub const MAX_SUBSCRIPTIONS: usize = 20;
+
 /// Most requests the fault mode keeps for `GET /__test/received` (oldest dropped first).
 pub const MAX_RECEIVED: usize = 1_000;
 /// Most violations and first idempotency keys the fault mode's audit keeps.
@@ -206,9 +210,12 @@ fn validate(route: Route, body: &[u8], now: u64) -> Result<Vec<String>, Response
         Route::Subscriptions => {
             let b: SubscriptionsBody = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
             if b.subscriptions.is_empty()
+                || b.subscriptions.len() > MAX_SUBSCRIPTIONS
                 || b.subscriptions.iter().any(|s| s.template_id.is_empty() || s.push_token.is_empty())
             {
-                return Err(bad("subscriptions must be non-empty with templateId and pushToken"));
+                return Err(bad(&format!(
+                    "subscriptions must hold 1 to {MAX_SUBSCRIPTIONS} items, each with templateId and pushToken"
+                )));
             }
             Ok(b.subscriptions.into_iter().map(|s| s.push_token).collect())
         }
@@ -451,7 +458,7 @@ async fn exchange_once(
             let Ok(parsed) = serde_json::from_slice::<SubscriptionsBody>(body) else {
                 return handle(state, route, key, body, None);
             };
-            match binance::store_subscriptions(setup, &binance::user_of(headers), &parsed, now_ms()) {
+            match binance::store_subscriptions(setup, &binance::user_of(headers), &parsed, now_ms()).await {
                 Ok(()) => handle(state, route, key, body, None),
                 Err(r) => r,
             }

@@ -172,3 +172,19 @@ async fn subscription_grants_are_strict_and_wechat_phone_codes_live_five_minutes
     let wechat_email = format!(r#"{{"dataToken":"wx-e","obtainedAt":{},"platform":"wechat"}}"#, now());
     assert_eq!(request(&s.addr, "POST", "/consent/email", &[JSON], &wechat_email).await.0, 400);
 }
+
+#[tokio::test]
+async fn a_subscriptions_body_holds_at_most_twenty_items() {
+    let s = start(false).await;
+    let items = |n: usize, tag: &str| {
+        let list: Vec<String> =
+            (0..n).map(|i| format!(r#"{{"templateId":"tpl-{i}","pushToken":"{tag}-{i}"}}"#)).collect();
+        format!(r#"{{"subscriptions":[{}]}}"#, list.join(","))
+    };
+    let max = mp_consent_backend::MAX_SUBSCRIPTIONS;
+    let (st, _, body) = request(&s.addr, "POST", "/consent/subscriptions", &[JSON], &items(max + 1, "a")).await;
+    assert_eq!(st, 400, "{body}");
+    assert!(body.contains("INVALID_BODY"));
+    let (st, _, body) = request(&s.addr, "POST", "/consent/subscriptions", &[JSON], &items(max, "b")).await;
+    assert_eq!(st, 200, "{body}");
+}

@@ -56,6 +56,11 @@ pub trait PushTokenStore: Send + Sync {
     /// Stores a token. Storing the same token (same platform) again is a no-op, so a
     /// replayed subscription does not add a second copy.
     fn put(&self, token: &StoredPushToken) -> Result<()>;
+    /// Stores several tokens, all or none (the SQLite store: one transaction, so a body of
+    /// many tokens costs one disk sync, not one each).
+    fn put_many(&self, tokens: &[StoredPushToken]) -> Result<()> {
+        tokens.iter().try_for_each(|t| self.put(t))
+    }
     /// Atomically takes the unspent token that expires first for this user and template,
     /// or `None` when there is none.
     fn claim(&self, platform: &str, user_id: &str, template_id: &str, now_ms: u64) -> Result<Option<Claim>>;
@@ -140,49 +145,66 @@ fn to_i64(ms: u64) -> i64 {
     i64::try_from(ms).unwrap_or(i64::MAX)
 }
 
-impl PushTokenStore for SqliteStore {
-    fn put(&self, t: &StoredPushToken) -> Result<()> {
-        check_id("platform", &t.platform)?;
-        check_id("user id", &t.user_id)?;
-        check_id("template id", &t.template_id)?;
-        let token = t.token.expose();
-        if token.is_empty() || token.len() > MAX_TOKEN_BYTES {
-            return Err(Error::new(
-                ErrorCode::InvalidArgument,
-                format!("a push token must be 1 to {MAX_TOKEN_BYTES} bytes"),
-            ));
-        }
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(store_error)?;
-        let stored: i64 = tx
-            .query_row(
-                "SELECT count(*) FROM push_tokens WHERE platform = ?1 AND user_id = ?2 AND template_id = ?3 AND claimed = 0",
-                params![t.platform, t.user_id, t.template_id],
-                |r| r.get(0),
-            )
-            .map_err(store_error)?;
-        let duplicate: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM push_tokens WHERE platform = ?1 AND token = ?2",
-                params![t.platform, token],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(store_error)?;
-        if duplicate.is_some() {
-            return Ok(());
-        }
-        if stored >= MAX_TOKENS_PER_TEMPLATE as i64 {
-            return Err(Error::new(
-                ErrorCode::InvalidArgument,
-                format!("this user already has {MAX_TOKENS_PER_TEMPLATE} unspent push tokens for this template"),
-            ));
-        }
-        tx.execute(
-            "INSERT INTO push_tokens (platform, user_id, template_id, token, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![t.platform, t.user_id, t.template_id, token, to_i64(t.expires_at_ms)],
+fn check_token(t: &StoredPushToken) -> Result<()> {
+    check_id("platform", &t.platform)?;
+    check_id("user id", &t.user_id)?;
+    check_id("template id", &t.template_id)?;
+    let token = t.token.expose();
+    if token.is_empty() || token.len() > MAX_TOKEN_BYTES {
+        return Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!("a push token must be 1 to {MAX_TOKEN_BYTES} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// Inserts one checked token inside `tx` unless it is already there; refuses it when the
+/// user already has [`MAX_TOKENS_PER_TEMPLATE`] for the template.
+fn insert(tx: &rusqlite::Transaction<'_>, t: &StoredPushToken) -> Result<()> {
+    let token = t.token.expose();
+    let stored: i64 = tx
+        .query_row(
+            "SELECT count(*) FROM push_tokens WHERE platform = ?1 AND user_id = ?2 AND template_id = ?3 AND claimed = 0",
+            params![t.platform, t.user_id, t.template_id],
+            |r| r.get(0),
         )
         .map_err(store_error)?;
+    let duplicate: Option<i64> = tx
+        .query_row("SELECT id FROM push_tokens WHERE platform = ?1 AND token = ?2", params![t.platform, token], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(store_error)?;
+    if duplicate.is_some() {
+        return Ok(());
+    }
+    if stored >= MAX_TOKENS_PER_TEMPLATE as i64 {
+        return Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!("this user already has {MAX_TOKENS_PER_TEMPLATE} unspent push tokens for this template"),
+        ));
+    }
+    tx.execute(
+        "INSERT INTO push_tokens (platform, user_id, template_id, token, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![t.platform, t.user_id, t.template_id, token, to_i64(t.expires_at_ms)],
+    )
+    .map_err(store_error)?;
+    Ok(())
+}
+
+impl PushTokenStore for SqliteStore {
+    fn put(&self, t: &StoredPushToken) -> Result<()> {
+        self.put_many(std::slice::from_ref(t))
+    }
+
+    fn put_many(&self, tokens: &[StoredPushToken]) -> Result<()> {
+        tokens.iter().try_for_each(check_token)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(store_error)?;
+        for t in tokens {
+            insert(&tx, t)?;
+        }
         tx.commit().map_err(store_error)
     }
 
@@ -272,6 +294,23 @@ mod tests {
         assert_eq!(s.available("binance", "u1", "tpl", 0)?, 1);
         assert!(s.claim("binance", "u1", "tpl", 2_000)?.is_none(), "expired tokens are not handed out");
         assert_eq!(s.purge_expired(2_000)?, 1);
+        Ok(())
+    }
+
+    #[test]
+    fn put_many_stores_all_or_none() -> Result<()> {
+        let s = SqliteStore::open_in_memory()?;
+        let mut batch: Vec<StoredPushToken> = (0..5).map(|i| token(&format!("t{i}"), 10_000)).collect();
+        batch.push(token("", 10_000));
+        assert_eq!(s.put_many(&batch).err().map(|e| e.code()), Some(ErrorCode::InvalidArgument));
+        assert_eq!(s.available("binance", "u1", "tpl", 0)?, 0, "a refused batch stores nothing");
+        let full: Vec<StoredPushToken> =
+            (0..=MAX_TOKENS_PER_TEMPLATE).map(|i| token(&format!("f{i}"), 10_000)).collect();
+        assert_eq!(s.put_many(&full).err().map(|e| e.code()), Some(ErrorCode::InvalidArgument));
+        assert_eq!(s.available("binance", "u1", "tpl", 0)?, 0, "over the cap midway: rolled back");
+        let _ = batch.pop();
+        s.put_many(&batch)?;
+        assert_eq!(s.available("binance", "u1", "tpl", 0)?, 5);
         Ok(())
     }
 

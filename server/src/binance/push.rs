@@ -27,6 +27,27 @@ pub fn accept(
     })
 }
 
+/// Stores the push tokens of one subscribe answer, `(template id, token)` pairs accepted
+/// by `user_id` at `obtained_at_ms`: all or none, in one store call.
+pub fn accept_many(
+    store: &dyn PushTokenStore,
+    user_id: &str,
+    tokens: Vec<(String, Secret<String>)>,
+    obtained_at_ms: u64,
+) -> Result<()> {
+    let rows: Vec<StoredPushToken> = tokens
+        .into_iter()
+        .map(|(template_id, token)| StoredPushToken {
+            platform: PLATFORM.to_owned(),
+            user_id: user_id.to_owned(),
+            template_id,
+            token,
+            expires_at_ms: obtained_at_ms.saturating_add(PUSH_TOKEN_LIFETIME_MS),
+        })
+        .collect();
+    store.put_many(&rows)
+}
+
 /// Sends `message` to `user_id` with a stored token for its template. The token is
 /// spent when the request reached the platform (whatever it answered) and released when
 /// it certainly did not (no connection, or a 900231 rate limit, which the platform
