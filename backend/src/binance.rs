@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use mp_consent_bridge::wire::{DataTokenBody, SubscriptionsBody};
-use mp_consent_server::binance::{self, BinanceClient, Config, Parameter, PushMessage, PushOutcome};
+use mp_consent_server::binance::{self, BinanceClient, Config, OpenDataKind, Parameter, PushMessage, PushOutcome};
 use mp_consent_server::{Error, ErrorCode, PushTokenStore, Secret, SqliteStore};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -213,25 +213,14 @@ pub fn mask_email(email: &str) -> String {
 pub async fn exchange(setup: &BinanceSetup, kind: &str, body: &DataTokenBody) -> Result<Value, Response> {
     let data =
         setup.client.get_open_data(&body.data_token, Some(body.obtained_at)).await.map_err(|e| error_response(&e))?;
-    let missing = || {
-        error_response(&Error::new(
-            ErrorCode::InvalidResponse,
-            "the decrypted open data does not hold the expected field",
-        ))
-    };
+    // Each value is checked against its kind's shape before anything is answered, so a
+    // wrong key's synthetic plaintext or a phone token on the open-id route is refused;
+    // the phone number and email only ever leave masked.
+    let get = |kind| data.get(kind).map_err(|e| error_response(&e));
     Ok(match kind {
-        "openId" => {
-            let id = data.field(&["openId", "openid", "open_id"]).ok_or_else(missing)?;
-            json!({ "openId": id.expose() })
-        }
-        "phoneNumber" => {
-            let phone = data.field(&["phoneNumber", "phone", "purePhoneNumber", "mobile"]).ok_or_else(missing)?;
-            json!({ "phoneNumber": mask_phone(phone.expose()) })
-        }
-        _ => {
-            let email = data.field(&["email", "emailAddress"]).ok_or_else(missing)?;
-            json!({ "email": mask_email(email.expose()) })
-        }
+        "openId" => json!({ "openId": get(OpenDataKind::OpenId)?.expose() }),
+        "phoneNumber" => json!({ "phoneNumber": mask_phone(get(OpenDataKind::PhoneNumber)?.expose()) }),
+        _ => json!({ "email": mask_email(get(OpenDataKind::Email)?.expose()) }),
     })
 }
 

@@ -225,3 +225,23 @@ async fn a_retry_during_a_slow_exchange_gets_the_same_answer_without_a_second_ca
     assert_eq!(a1, a2);
     assert_eq!(f.sim.calls() - calls, 1, "one exchange with the platform");
 }
+
+/// A token of one kind forwarded to another kind's route never answers its value raw.
+#[tokio::test]
+async fn a_token_on_another_kinds_route_is_refused_not_answered_raw() {
+    let f = start().await;
+    let user = f.sim.user("u9");
+    let digits: String = user.phone_number.chars().filter(char::is_ascii_digit).collect();
+    for (kind, route) in [
+        (DataKind::PhoneNumber, "/consent/open-id"),
+        (DataKind::PhoneNumber, "/consent/email"),
+        (DataKind::Email, "/consent/open-id"),
+        (DataKind::OpenId, "/consent/phone-number"),
+    ] {
+        let token = f.sim.issue_data_token("u9", kind);
+        let (st, answer) = post(&f.addr, route, &[], &json!({"dataToken": token, "obtainedAt": now()})).await;
+        assert_eq!((st, answer["code"].as_str()), (502, Some("DECRYPT_FAILED")), "{kind:?} on {route}: {answer}");
+        let text = answer.to_string();
+        assert!(!text.contains(&digits[3..]) && !text.contains(&user.email), "{text}");
+    }
+}

@@ -66,14 +66,14 @@ async fn open_id_phone_and_email_decrypt() {
     let t = sim.issue_data_token("alice", DataKind::OpenId);
     let data = c.get_open_data(&t, None).await.unwrap_or_else(|e| panic!("{e}"));
     assert!(matches!(data.value, binance::OpenDataValue::Object(_)));
-    assert_eq!(text(data.field(&["openId"])), user.open_id);
+    assert_eq!(text(data.get(binance::OpenDataKind::OpenId).ok()), user.open_id);
     let t = sim.issue_data_token("alice", DataKind::PhoneNumber);
     let data = c.get_open_data(&t, None).await.unwrap_or_else(|e| panic!("{e}"));
     assert!(matches!(data.value, binance::OpenDataValue::Text(_)));
     assert_eq!(data.raw.expose(), &user.phone_number);
     let t = sim.issue_data_token("alice", DataKind::Email);
     let data = c.get_open_data(&t, None).await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(text(data.field(&["email"])), user.email);
+    assert_eq!(text(data.get(binance::OpenDataKind::Email).ok()), user.email);
 }
 
 #[tokio::test]
