@@ -369,6 +369,31 @@ async fn refresh_rotates_and_refresh_tokens_are_single_use() {
     assert_eq!(e.platform_code(), Some("INVALID_ACCESS_TOKEN"));
 }
 
+/// Two requests on one session at refresh time both get a working token: the second waits
+/// for the first's refresh and never spends the already used refresh token (which would
+/// be USED_REFRESH_TOKEN, and a user told to authorize again). (With this fixed clock the
+/// refreshed token still looks near expiry, so the second refreshes again, with the
+/// rotated refresh token the first stored.)
+#[tokio::test]
+async fn concurrent_requests_at_refresh_time_never_spend_a_used_refresh_token() {
+    let sim = start().await;
+    let client = sim.client();
+    let store = SqliteStore::open_in_memory().expect("store");
+    let code = sim.auth_code(&["USER_ID"]).await;
+    let grant = client.apply_token(&code).await.expect("grant");
+    let id = store.create_session(&grant).expect("session");
+    let near_expiry = ManualClock::new(grant.access_token_expires_at_ms - 30_000);
+    let (a, b) = tokio::join!(
+        fresh_session(&client, &store, &near_expiry, id.expose()),
+        fresh_session(&client, &store, &near_expiry, id.expose())
+    );
+    let (a, b) = (a.expect("first").expect("exists"), b.expect("second").expect("exists"));
+    assert_ne!(a.access_token.expose(), grant.access_token.expose());
+    assert_ne!(b.access_token.expose(), grant.access_token.expose());
+    let stored = store.session(id.expose(), near_expiry.now_ms()).expect("read").expect("exists");
+    client.inquiry_user_info(&stored.access_token).await.expect("the stored token works");
+}
+
 #[tokio::test]
 async fn sessions_map_to_tokens_and_refresh_on_the_server() {
     let sim = start().await;
