@@ -32,6 +32,7 @@ pub struct BinanceSetup {
     client: BinanceClient,
     store: Arc<dyn PushTokenStore>,
     admin_key: Option<Secret<String>>,
+    purge: crate::Every,
 }
 
 impl std::fmt::Debug for BinanceSetup {
@@ -134,12 +135,12 @@ impl BinanceSetup {
             "binance: {} via {base}",
             if exchange { "getOpenData and push messages enabled" } else { "push messages enabled" }
         ));
-        (Some(BinanceSetup { client, store, admin_key }), lines)
+        (Some(BinanceSetup { client, store, admin_key, purge: crate::Every::default() }), lines)
     }
 
     /// A setup from parts (tests).
     pub fn new(client: BinanceClient, store: Arc<dyn PushTokenStore>, admin_key: Option<Secret<String>>) -> Self {
-        BinanceSetup { client, store, admin_key }
+        BinanceSetup { client, store, admin_key, purge: crate::Every::default() }
     }
 
     /// Whether forwarded data tokens are exchanged.
@@ -226,7 +227,7 @@ pub async fn exchange(setup: &BinanceSetup, kind: &str, body: &DataTokenBody) ->
 
 /// Stores the accepted push tokens of a subscriptions body for `user`: one store call
 /// (one SQLite transaction), run on tokio's blocking pool so a slow disk never stalls the
-/// other requests.
+/// other requests; every [`crate::PURGE_EVERY`] calls it also deletes expired tokens.
 // The error is the ready-made answer; boxing it would only add noise to a handler helper.
 #[allow(clippy::result_large_err)]
 pub async fn store_subscriptions(
@@ -239,10 +240,17 @@ pub async fn store_subscriptions(
     let user = user.to_owned();
     let tokens: Vec<(String, Secret<String>)> =
         body.subscriptions.iter().map(|s| (s.template_id.clone(), Secret::new(s.push_token.clone()))).collect();
-    tokio::task::spawn_blocking(move || binance::push::accept_many(store.as_ref(), &user, tokens, now_ms))
-        .await
-        .unwrap_or_else(|_| Err(Error::new(ErrorCode::Store, "the push-token store task failed; retry")))
-        .map_err(|e| error_response(&e))
+    let purge = setup.purge.due();
+    tokio::task::spawn_blocking(move || {
+        if purge {
+            // Housekeeping: a failure here is the next write's to report.
+            let _ = store.purge_expired(now_ms);
+        }
+        binance::push::accept_many(store.as_ref(), &user, tokens, now_ms)
+    })
+    .await
+    .unwrap_or_else(|_| Err(Error::new(ErrorCode::Store, "the push-token store task failed; retry")))
+    .map_err(|e| error_response(&e))
 }
 
 /// The merchant send request.

@@ -152,6 +152,22 @@ pub struct AppState {
     wechat: Option<Arc<wechat::WechatSetup>>,
 }
 
+/// Stores purge expired rows on the first write and every [`PURGE_EVERY`] writes after
+/// (push tokens on `/consent/subscriptions`, Alipay+ sessions on `/consent/auth-code`),
+/// so expired rows never pile up in a backend that runs for months.
+pub const PURGE_EVERY: u64 = 100;
+
+/// Counts writes; [`Every::due`] says when housekeeping should run.
+#[derive(Default)]
+pub(crate) struct Every(std::sync::atomic::AtomicU64);
+
+impl Every {
+    /// True on the first call and every [`PURGE_EVERY`] calls after.
+    pub(crate) fn due(&self) -> bool {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed).is_multiple_of(PURGE_EVERY)
+    }
+}
+
 fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }

@@ -35,6 +35,7 @@ fn now() -> u64 {
 
 struct Fixture {
     sim: Simulator,
+    store: Arc<SqliteStore>,
     _sim_running: Running,
     addr: String,
     task: tokio::task::JoinHandle<()>,
@@ -60,13 +61,13 @@ async fn start() -> Fixture {
     let client =
         BinanceClient::with_parts(config, Arc::new(ReqwestClient::new().expect("http")), Arc::new(SystemClock));
     let store = Arc::new(SqliteStore::open_in_memory().expect("store"));
-    let setup = BinanceSetup::new(client, store, Some(Secret::from(ADMIN)));
+    let setup = BinanceSetup::new(client, store.clone(), Some(Secret::from(ADMIN)));
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr").to_string();
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, mp_consent_backend::app_with(false, Some(setup))).await;
     });
-    Fixture { sim, _sim_running: running, addr, task }
+    Fixture { sim, store, _sim_running: running, addr, task }
 }
 
 #[tokio::test]
@@ -244,4 +245,23 @@ async fn a_token_on_another_kinds_route_is_refused_not_answered_raw() {
         let text = answer.to_string();
         assert!(!text.contains(&digits[3..]) && !text.contains(&user.email), "{text}");
     }
+}
+
+/// Expired push tokens (of any user) are purged by the backend as it takes new ones, and
+/// never count against a user's per-template cap.
+#[tokio::test]
+async fn expired_push_tokens_are_purged_and_do_not_block_new_ones() {
+    use mp_consent_server::binance::push;
+    use mp_consent_server::store::MAX_TOKENS_PER_TEMPLATE;
+    use mp_consent_server::PushTokenStore;
+    let f = start().await;
+    let eight_days_ago = now() - 8 * 24 * 3600 * 1000;
+    for i in 0..MAX_TOKENS_PER_TEMPLATE {
+        push::accept(f.store.as_ref(), "u4", "tpl", Secret::new(format!("old-{i}")), eight_days_ago).expect("old");
+    }
+    let token = f.sim.issue_push_token("u4", "tpl");
+    let body = json!({"subscriptions": [{"templateId": "tpl", "pushToken": token}]});
+    let (st, answer) = post(&f.addr, "/consent/subscriptions", &[("X-Mpcb-User", "u4")], &body).await;
+    assert_eq!((st, answer["stored"].as_u64()), (200, Some(1)), "{answer}");
+    assert_eq!(f.store.purge_expired(now()).expect("purge"), 0, "the backend already purged them");
 }
