@@ -36,6 +36,7 @@ use mp_consent_bridge::consent::UserProfile;
 use mp_consent_bridge::wire::{self, AuthCodeBody, DataTokenBody, SubscriptionGrantsBody, SubscriptionsBody};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use sha2::Digest as _;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -116,9 +117,12 @@ pub const MAX_USED: usize = 100_000;
 /// the bridge's 5-second allowance for an `obtainedAt` in the future).
 pub const USED_MARGIN_MS: u64 = 60_000;
 
-/// An accepted token: the key it came with, the stored answer, and when it may be forgotten.
+/// An accepted token: the key and body it came with, the stored answer, and when it may
+/// be forgotten.
 struct Used {
     key: Option<String>,
+    /// [`fingerprint`] of the body: a replay must be the same request, not just the same key.
+    body_sha256: [u8; 32],
     answer: Value,
     forget_at_ms: u64,
 }
@@ -529,7 +533,9 @@ async fn exchange_wechat(
 }
 
 /// Handles a consent body: validation, single use (replaying the stored answer for the
-/// same idempotency key), and the answer (with `extra` fields merged in).
+/// same idempotency key and body; 422 `IDEMPOTENCY_KEY_REUSED` for the same key with
+/// another body), and the answer (with `extra` fields merged in). Replays expire with the
+/// token's single-use record.
 fn handle(state: &AppState, route: Route, key: Option<String>, body: &[u8], extra: Option<Value>) -> Response {
     let secrets = match validate(route, body, now_ms()) {
         Ok(s) => s,
@@ -538,10 +544,21 @@ fn handle(state: &AppState, route: Route, key: Option<String>, body: &[u8], extr
     let now = now_ms();
     let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
     forget_expired(&mut inner, now);
+    let body_sha256 = fingerprint(body);
     for secret in &secrets {
         if let Some(used) = inner.used.get(secret) {
-            if key.is_some() && used.key == key {
+            if key.is_some() && used.key == key && used.body_sha256 == body_sha256 {
                 return (StatusCode::OK, Json(used.answer.clone())).into_response();
+            }
+            if key.is_some() && used.key == key {
+                // Stripe's rule: a key names one request; another body under it is refused
+                // rather than answered with the first body's answer (which would drop its
+                // new tokens silently).
+                return error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "IDEMPOTENCY_KEY_REUSED",
+                    "this Idempotency-Key was used with another body; send a new body with a new key",
+                );
             }
             return error(StatusCode::CONFLICT, "TOKEN_ALREADY_USED", "this token was already exchanged");
         }
@@ -575,9 +592,16 @@ fn handle(state: &AppState, route: Route, key: Option<String>, body: &[u8], extr
     }
     let forget_at_ms = forget_at(route, body, now);
     for secret in secrets {
-        inner.used.insert(secret, Used { key: key.clone(), answer: answer.clone(), forget_at_ms });
+        inner.used.insert(secret, Used { key: key.clone(), body_sha256, answer: answer.clone(), forget_at_ms });
     }
     (StatusCode::OK, Json(answer)).into_response()
+}
+
+/// SHA-256 of the body as canonical JSON (sorted keys, no spaces), so a replay that only
+/// re-serializes the same request still matches; raw bytes when it is not JSON.
+fn fingerprint(body: &[u8]) -> [u8; 32] {
+    let canonical = serde_json::from_slice::<Value>(body).ok().and_then(|v| serde_json::to_vec(&v).ok());
+    sha2::Sha256::digest(canonical.as_deref().unwrap_or(body)).into()
 }
 
 /// When the single-use record of a body's tokens may go: once the platform would refuse
@@ -801,7 +825,7 @@ mod tests {
             forget_expired(&mut inner, now_ms() + lifetime + 1_000);
             assert_eq!(inner.used.len(), 0, "forgotten once the platform would refuse it anyway");
             for i in 0..MAX_USED {
-                let used = Used { key: None, answer: Value::Null, forget_at_ms: u64::MAX };
+                let used = Used { key: None, body_sha256: [0; 32], answer: Value::Null, forget_at_ms: u64::MAX };
                 inner.used.insert(format!("live-{i}"), used);
             }
         }
