@@ -422,7 +422,8 @@ async fn handle_with_platform(
     if alipayplus.is_none() && binance.is_none() && wechat.is_none() {
         return handle(state, route, key, body, None);
     }
-    let secrets = match validate(route, body, now_ms()) {
+    let arrived = now_ms();
+    let secrets = match validate(route, body, arrived) {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -436,9 +437,11 @@ async fn handle_with_platform(
         None => None,
     };
     let response = match (&alipayplus, &binance, &wechat) {
-        (_, _, Some((setup, call))) => exchange_wechat(state, setup, call, route, key, headers, body, &secrets).await,
-        (Some(setup), _, _) => exchange_auth_code(state, setup, key, body, &secrets).await,
-        (None, Some(setup), _) => exchange_once(state, setup, route, key, headers, body, &secrets).await,
+        (_, _, Some((setup, call))) => {
+            exchange_wechat(state, setup, call, route, key, headers, body, &secrets, arrived).await
+        }
+        (Some(setup), _, _) => exchange_auth_code(state, setup, key, body, &secrets, arrived).await,
+        (None, Some(setup), _) => exchange_once(state, setup, route, key, headers, body, &secrets, arrived).await,
         (None, None, None) => handle(state, route, key, body, None),
     };
     if let Some(first) = secrets.first() {
@@ -452,6 +455,7 @@ async fn handle_with_platform(
 }
 
 /// The body of [`handle_with_platform`], run while holding the token's exchange lock.
+#[allow(clippy::too_many_arguments)]
 async fn exchange_once(
     state: &AppState,
     setup: &binance::BinanceSetup,
@@ -460,6 +464,7 @@ async fn exchange_once(
     headers: &HeaderMap,
     body: &[u8],
     secrets: &[String],
+    arrived: u64,
 ) -> Response {
     if already_used(state, secrets) {
         return handle(state, route, key, body, None);
@@ -470,7 +475,7 @@ async fn exchange_once(
                 return handle(state, route, key, body, None);
             };
             match binance::exchange(setup, kind, &parsed).await {
-                Ok(extra) => handle(state, route, key, body, Some(extra)),
+                Ok(extra) => handle_checked_at(state, route, key, body, Some(extra), arrived),
                 Err(r) => r,
             }
         }
@@ -479,7 +484,7 @@ async fn exchange_once(
                 return handle(state, route, key, body, None);
             };
             match binance::store_subscriptions(setup, &binance::user_of(headers), &parsed, now_ms()).await {
-                Ok(()) => handle(state, route, key, body, None),
+                Ok(()) => handle_checked_at(state, route, key, body, None, arrived),
                 Err(r) => r,
             }
         }
@@ -496,6 +501,7 @@ async fn exchange_auth_code(
     key: Option<String>,
     body: &[u8],
     secrets: &[String],
+    arrived: u64,
 ) -> Response {
     if already_used(state, secrets) {
         return handle(state, Route::AuthCode, key, body, None);
@@ -504,7 +510,7 @@ async fn exchange_auth_code(
         return handle(state, Route::AuthCode, key, body, None);
     };
     match alipayplus::exchange(setup, &parsed).await {
-        Ok(extra) => handle(state, Route::AuthCode, key, body, Some(extra)),
+        Ok(extra) => handle_checked_at(state, Route::AuthCode, key, body, Some(extra), arrived),
         Err(r) => r,
     }
 }
@@ -522,12 +528,13 @@ async fn exchange_wechat(
     headers: &HeaderMap,
     body: &[u8],
     secrets: &[String],
+    arrived: u64,
 ) -> Response {
     if already_used(state, secrets) {
         return handle(state, route, key, body, None);
     }
     match wechat::exchange(setup, call, key.as_deref(), headers).await {
-        Ok(extra) => handle(state, route, key, body, Some(extra)),
+        Ok(extra) => handle_checked_at(state, route, key, body, Some(extra), arrived),
         Err(r) => r,
     }
 }
@@ -537,7 +544,22 @@ async fn exchange_wechat(
 /// another body), and the answer (with `extra` fields merged in). Replays expire with the
 /// token's single-use record.
 fn handle(state: &AppState, route: Route, key: Option<String>, body: &[u8], extra: Option<Value>) -> Response {
-    let secrets = match validate(route, body, now_ms()) {
+    handle_checked_at(state, route, key, body, extra, now_ms())
+}
+
+/// [`handle`] with the body's lifetime checked at `checked_at`: after a platform exchange
+/// that is when the request arrived, not now. The exchange succeeded inside the token's
+/// lifetime and the platform spent the token, so refusing it as expired afterwards would
+/// only throw the user's data away.
+fn handle_checked_at(
+    state: &AppState,
+    route: Route,
+    key: Option<String>,
+    body: &[u8],
+    extra: Option<Value>,
+    checked_at: u64,
+) -> Response {
+    let secrets = match validate(route, body, checked_at) {
         Ok(s) => s,
         Err(r) => return r,
     };

@@ -265,3 +265,16 @@ async fn expired_push_tokens_are_purged_and_do_not_block_new_ones() {
     assert_eq!((st, answer["stored"].as_u64()), (200, Some(1)), "{answer}");
     assert_eq!(f.store.purge_expired(now()).expect("purge"), 0, "the backend already purged them");
 }
+
+/// A token exchanged inside its lifetime is answered even when the exchange ends after
+/// it: the platform spent it, so refusing it then would only throw the data away.
+#[tokio::test]
+async fn an_exchange_that_ends_after_the_lifetime_still_answers() {
+    let f = start().await;
+    let user = f.sim.user("u5");
+    let token = f.sim.issue_data_token("u5", DataKind::OpenId);
+    f.sim.push_faults(&[mp_consent_binance_sim::state::Fault::Slow(1_500)]);
+    let body = json!({"dataToken": token, "obtainedAt": now() - 119_000}); // 1 s left
+    let (st, answer) = post(&f.addr, "/consent/open-id", &[("Idempotency-Key", "late")], &body).await;
+    assert_eq!((st, answer["openId"].as_str()), (200, Some(user.open_id.as_str())), "{answer}");
+}
