@@ -10,7 +10,8 @@
 //! `MPCB_PUSH_DB` (SQLite file for push tokens; in memory when unset).
 //!
 //! The page's user: the reference backend has no sessions, so a page names its user in
-//! the `X-Mpcb-User` header (default `demo-user`); a real merchant takes it from its own
+//! the `X-Mpcb-User` header (`demo-user` when absent; 400 when not 1 to 128 visible ASCII
+//! characters); a real merchant takes it from its own
 //! session instead.
 
 use axum::http::{HeaderMap, StatusCode};
@@ -149,14 +150,21 @@ impl BinanceSetup {
     }
 }
 
-/// The page's user from [`USER_HEADER`] (bounded), or `demo-user`.
-pub fn user_of(headers: &HeaderMap) -> String {
-    headers
-        .get(USER_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 128)
-        .unwrap_or("demo-user")
-        .to_owned()
+/// The page's user from [`USER_HEADER`], or `demo-user` when the header is absent. A
+/// header that is present but empty, over 128 bytes or not visible ASCII is refused
+/// (400): storing the tokens under another user would lose them silently.
+// The error is the ready-made answer; boxing it would only add noise to a handler helper.
+#[allow(clippy::result_large_err)]
+pub fn user_of(headers: &HeaderMap) -> Result<String, Response> {
+    let Some(value) = headers.get(USER_HEADER) else { return Ok("demo-user".to_owned()) };
+    let bytes = value.as_bytes();
+    if bytes.is_empty() || bytes.len() > 128 || !bytes.iter().all(|b| b.is_ascii_graphic()) {
+        return Err(error_response(&Error::new(
+            ErrorCode::InvalidArgument,
+            "X-Mpcb-User must be 1 to 128 visible ASCII characters",
+        )));
+    }
+    Ok(String::from_utf8_lossy(bytes).into_owned())
 }
 
 /// An error answer from a crate error: its stable code, message and platform code; never

@@ -483,7 +483,11 @@ async fn exchange_once(
             let Ok(parsed) = serde_json::from_slice::<SubscriptionsBody>(body) else {
                 return handle(state, route, key, body, None);
             };
-            match binance::store_subscriptions(setup, &binance::user_of(headers), &parsed, now_ms()).await {
+            let user = match binance::user_of(headers) {
+                Ok(u) => u,
+                Err(r) => return r,
+            };
+            match binance::store_subscriptions(setup, &user, &parsed, now_ms()).await {
                 Ok(()) => handle_checked_at(state, route, key, body, None, arrived),
                 Err(r) => r,
             }

@@ -278,3 +278,18 @@ async fn an_exchange_that_ends_after_the_lifetime_still_answers() {
     let (st, answer) = post(&f.addr, "/consent/open-id", &[("Idempotency-Key", "late")], &body).await;
     assert_eq!((st, answer["openId"].as_str()), (200, Some(user.open_id.as_str())), "{answer}");
 }
+
+/// A user header that cannot name a user is refused, never replaced by `demo-user`.
+#[tokio::test]
+async fn a_bad_user_header_is_refused_not_replaced() {
+    let f = start().await;
+    let long = "u".repeat(129);
+    for user in [long.as_str(), "ann\u{e9}", ""] {
+        let token = f.sim.issue_push_token("u6", "tpl");
+        let body = json!({"subscriptions": [{"templateId": "tpl", "pushToken": token}]});
+        let (st, answer) = post(&f.addr, "/consent/subscriptions", &[("X-Mpcb-User", user)], &body).await;
+        assert_eq!((st, answer["code"].as_str()), (400, Some("INVALID_ARGUMENT")), "{user:?}: {answer}");
+    }
+    let demo = mp_consent_server::PushTokenStore::available(f.store.as_ref(), "binance", "demo-user", "tpl", now());
+    assert_eq!(demo.expect("count"), 0, "nothing was stored under demo-user");
+}
