@@ -24,6 +24,7 @@ use axum::Json;
 use mp_consent_bridge::wire::AuthCodeBody;
 use mp_consent_server::alipayplus::session::fresh_session;
 use mp_consent_server::alipayplus::{AlipayPlusClient, AlipayPlusConfig, SessionStore, UserInfo};
+use mp_consent_server::http::origin_of;
 use mp_consent_server::{Secret, SqliteStore, SystemClock};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
@@ -110,7 +111,7 @@ impl AlipayPlusSetup {
         match store {
             Ok(store) => (
                 Some(AlipayPlusSetup { client, sessions: Arc::new(store), purge: crate::Every::default() }),
-                format!("alipayplus: applyToken and inquiryUserInfo enabled against {base}"),
+                format!("alipayplus: applyToken and inquiryUserInfo enabled against {}", origin_of(&base)),
             ),
             Err(e) => off(format!("session store: {}", e.message())),
         }

@@ -124,7 +124,7 @@ impl BinanceSetup {
             lines.push("binance: merchant send endpoint disabled (MPCB_ADMIN_KEY not set)".into());
         }
         let exchange = config.key().is_some();
-        let base = config.base_url().to_owned();
+        let base = mp_consent_server::http::origin_of(config.base_url());
         let client = match BinanceClient::new(config) {
             Ok(c) => c,
             Err(e) => {

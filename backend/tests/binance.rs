@@ -293,3 +293,26 @@ async fn a_bad_user_header_is_refused_not_replaced() {
     let demo = mp_consent_server::PushTokenStore::available(f.store.as_ref(), "binance", "demo-user", "tpl", now());
     assert_eq!(demo.expect("count"), 0, "nothing was stored under demo-user");
 }
+
+/// A base URL with credentials is refused and never printed; startup lines show at most
+/// scheme://host:port.
+#[test]
+fn a_base_url_with_credentials_is_refused_and_never_printed() {
+    let env = |url: &'static str| {
+        move |k: &str| match k {
+            "MPCB_BINANCE_APP_ID" => Some("app".to_owned()),
+            "MPCB_BINANCE_ACCESS_KEY" => Some("ak".to_owned()),
+            "MPCB_BINANCE_SECRET_KEY" => Some("sk".to_owned()),
+            "MPCB_BINANCE_BASE_URL" => Some(url.to_owned()),
+            _ => None,
+        }
+    };
+    for url in ["https://:s3cret@h.example", "https://user:s3cret@h.example"] {
+        let (setup, lines) = BinanceSetup::from_env(env(url));
+        assert!(setup.is_none(), "{url}");
+        assert!(!lines.join("\n").contains("s3cret"), "{lines:?}");
+    }
+    let (setup, lines) = BinanceSetup::from_env(env("http://127.0.0.1:9/some/path"));
+    assert!(setup.is_some(), "{lines:?}");
+    assert!(lines.iter().any(|l| l.ends_with("via http://127.0.0.1:9")), "{lines:?}");
+}
