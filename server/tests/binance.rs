@@ -332,3 +332,28 @@ fn config_is_validated_and_redacted() {
     let e = c.with_base_url("http://example.com").err().map(|e| e.code());
     assert_eq!(e, Some(ErrorCode::InvalidConfig));
 }
+
+/// A platform on loopback that refuses the token and quotes the raw query it received
+/// (percent-encoded, as the client sent it): the token must not reach the error in any form.
+#[tokio::test]
+async fn a_token_echoed_percent_encoded_is_scrubbed() {
+    use axum::extract::RawQuery;
+    let echo = axum::Router::new().fallback(|RawQuery(q): RawQuery| async move {
+        axum::Json(serde_json::json!({
+            "code": "900201", "message": format!("invalid data token: {}", q.unwrap_or_default()),
+            "data": null, "success": false,
+        }))
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move { axum::serve(listener, echo).await });
+    let c = client(&url);
+    let token = "dt+Secret/Token==";
+    let e = c.get_open_data(token, None).await.err().unwrap_or_else(|| panic!("accepted"));
+    let shown = format!("{e} | {e:?} | {:?}", e.platform_message());
+    assert!(shown.contains("invalid data token"), "{shown}");
+    for form in [token, "dt%2BSecret%2FToken%3D%3D", "Secret"] {
+        assert!(!shown.contains(form), "{form} leaked: {shown}");
+    }
+    server.abort();
+}
