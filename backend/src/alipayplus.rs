@@ -24,6 +24,7 @@ use axum::Json;
 use mp_consent_bridge::wire::AuthCodeBody;
 use mp_consent_server::alipayplus::session::fresh_session;
 use mp_consent_server::alipayplus::{AlipayPlusClient, AlipayPlusConfig, SessionStore, UserInfo};
+use mp_consent_server::http::origin_of;
 use mp_consent_server::{Secret, SqliteStore, SystemClock};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
@@ -40,6 +41,7 @@ pub const REQUIRED: [&str; 4] = [
 pub struct AlipayPlusSetup {
     client: AlipayPlusClient,
     sessions: Arc<dyn SessionStore>,
+    purge: crate::Every,
 }
 
 impl std::fmt::Debug for AlipayPlusSetup {
@@ -51,7 +53,7 @@ impl std::fmt::Debug for AlipayPlusSetup {
 impl AlipayPlusSetup {
     /// A setup from parts (tests).
     pub fn new(client: AlipayPlusClient, sessions: Arc<dyn SessionStore>) -> Self {
-        AlipayPlusSetup { client, sessions }
+        AlipayPlusSetup { client, sessions, purge: crate::Every::default() }
     }
 
     /// Reads the environment through `get`; returns the setup when every required
@@ -108,8 +110,8 @@ impl AlipayPlusSetup {
         };
         match store {
             Ok(store) => (
-                Some(AlipayPlusSetup { client, sessions: Arc::new(store) }),
-                format!("alipayplus: applyToken and inquiryUserInfo enabled against {base}"),
+                Some(AlipayPlusSetup { client, sessions: Arc::new(store), purge: crate::Every::default() }),
+                format!("alipayplus: applyToken and inquiryUserInfo enabled against {}", origin_of(&base)),
             ),
             Err(e) => off(format!("session store: {}", e.message())),
         }
@@ -122,6 +124,10 @@ pub async fn exchange(setup: &AlipayPlusSetup, body: &AuthCodeBody) -> Result<Va
     let err = |e: mp_consent_server::Error| crate::binance::error_response(&e);
     let grant = setup.client.apply_token(&body.auth_code).await.map_err(err)?;
     let user = setup.client.inquiry_user_info(&grant.access_token).await.map_err(err)?;
+    if setup.purge.due() {
+        // Housekeeping: a failure here is the session write's to report.
+        let _ = setup.sessions.purge_expired_sessions(crate::now_ms());
+    }
     let session = setup.sessions.create_session(&grant).map_err(err)?;
     Ok(json!({ "session": session.expose(), "user": public_profile(&user) }))
 }

@@ -10,14 +10,15 @@
 //! `MPCB_PUSH_DB` (SQLite file for push tokens; in memory when unset).
 //!
 //! The page's user: the reference backend has no sessions, so a page names its user in
-//! the `X-Mpcb-User` header (default `demo-user`); a real merchant takes it from its own
+//! the `X-Mpcb-User` header (`demo-user` when absent; 400 when not 1 to 128 visible ASCII
+//! characters); a real merchant takes it from its own
 //! session instead.
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use mp_consent_bridge::wire::{DataTokenBody, SubscriptionsBody};
-use mp_consent_server::binance::{self, BinanceClient, Config, Parameter, PushMessage, PushOutcome};
+use mp_consent_server::binance::{self, BinanceClient, Config, OpenDataKind, Parameter, PushMessage, PushOutcome};
 use mp_consent_server::{Error, ErrorCode, PushTokenStore, Secret, SqliteStore};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -32,6 +33,7 @@ pub struct BinanceSetup {
     client: BinanceClient,
     store: Arc<dyn PushTokenStore>,
     admin_key: Option<Secret<String>>,
+    purge: crate::Every,
 }
 
 impl std::fmt::Debug for BinanceSetup {
@@ -122,7 +124,7 @@ impl BinanceSetup {
             lines.push("binance: merchant send endpoint disabled (MPCB_ADMIN_KEY not set)".into());
         }
         let exchange = config.key().is_some();
-        let base = config.base_url().to_owned();
+        let base = mp_consent_server::http::origin_of(config.base_url());
         let client = match BinanceClient::new(config) {
             Ok(c) => c,
             Err(e) => {
@@ -134,12 +136,12 @@ impl BinanceSetup {
             "binance: {} via {base}",
             if exchange { "getOpenData and push messages enabled" } else { "push messages enabled" }
         ));
-        (Some(BinanceSetup { client, store, admin_key }), lines)
+        (Some(BinanceSetup { client, store, admin_key, purge: crate::Every::default() }), lines)
     }
 
     /// A setup from parts (tests).
     pub fn new(client: BinanceClient, store: Arc<dyn PushTokenStore>, admin_key: Option<Secret<String>>) -> Self {
-        BinanceSetup { client, store, admin_key }
+        BinanceSetup { client, store, admin_key, purge: crate::Every::default() }
     }
 
     /// Whether forwarded data tokens are exchanged.
@@ -148,14 +150,21 @@ impl BinanceSetup {
     }
 }
 
-/// The page's user from [`USER_HEADER`] (bounded), or `demo-user`.
-pub fn user_of(headers: &HeaderMap) -> String {
-    headers
-        .get(USER_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 128)
-        .unwrap_or("demo-user")
-        .to_owned()
+/// The page's user from [`USER_HEADER`], or `demo-user` when the header is absent. A
+/// header that is present but empty, over 128 bytes or not visible ASCII is refused
+/// (400): storing the tokens under another user would lose them silently.
+// The error is the ready-made answer; boxing it would only add noise to a handler helper.
+#[allow(clippy::result_large_err)]
+pub fn user_of(headers: &HeaderMap) -> Result<String, Response> {
+    let Some(value) = headers.get(USER_HEADER) else { return Ok("demo-user".to_owned()) };
+    let bytes = value.as_bytes();
+    if bytes.is_empty() || bytes.len() > 128 || !bytes.iter().all(|b| b.is_ascii_graphic()) {
+        return Err(error_response(&Error::new(
+            ErrorCode::InvalidArgument,
+            "X-Mpcb-User must be 1 to 128 visible ASCII characters",
+        )));
+    }
+    Ok(String::from_utf8_lossy(bytes).into_owned())
 }
 
 /// An error answer from a crate error: its stable code, message and platform code; never
@@ -213,42 +222,43 @@ pub fn mask_email(email: &str) -> String {
 pub async fn exchange(setup: &BinanceSetup, kind: &str, body: &DataTokenBody) -> Result<Value, Response> {
     let data =
         setup.client.get_open_data(&body.data_token, Some(body.obtained_at)).await.map_err(|e| error_response(&e))?;
-    let missing = || {
-        error_response(&Error::new(
-            ErrorCode::InvalidResponse,
-            "the decrypted open data does not hold the expected field",
-        ))
-    };
+    // Each value is checked against its kind's shape before anything is answered, so a
+    // wrong key's synthetic plaintext or a phone token on the open-id route is refused;
+    // the phone number and email only ever leave masked.
+    let get = |kind| data.get(kind).map_err(|e| error_response(&e));
     Ok(match kind {
-        "openId" => {
-            let id = data.field(&["openId", "openid", "open_id"]).ok_or_else(missing)?;
-            json!({ "openId": id.expose() })
-        }
-        "phoneNumber" => {
-            let phone = data.field(&["phoneNumber", "phone", "purePhoneNumber", "mobile"]).ok_or_else(missing)?;
-            json!({ "phoneNumber": mask_phone(phone.expose()) })
-        }
-        _ => {
-            let email = data.field(&["email", "emailAddress"]).ok_or_else(missing)?;
-            json!({ "email": mask_email(email.expose()) })
-        }
+        "openId" => json!({ "openId": get(OpenDataKind::OpenId)?.expose() }),
+        "phoneNumber" => json!({ "phoneNumber": mask_phone(get(OpenDataKind::PhoneNumber)?.expose()) }),
+        _ => json!({ "email": mask_email(get(OpenDataKind::Email)?.expose()) }),
     })
 }
 
-/// Stores the accepted push tokens of a subscriptions body for `user`.
+/// Stores the accepted push tokens of a subscriptions body for `user`: one store call
+/// (one SQLite transaction), run on tokio's blocking pool so a slow disk never stalls the
+/// other requests; every [`crate::PURGE_EVERY`] calls it also deletes expired tokens.
 // The error is the ready-made answer; boxing it would only add noise to a handler helper.
 #[allow(clippy::result_large_err)]
-pub fn store_subscriptions(
+pub async fn store_subscriptions(
     setup: &BinanceSetup,
     user: &str,
     body: &SubscriptionsBody,
     now_ms: u64,
 ) -> Result<(), Response> {
-    for s in &body.subscriptions {
-        binance::push::accept(setup.store.as_ref(), user, &s.template_id, Secret::new(s.push_token.clone()), now_ms)
-            .map_err(|e| error_response(&e))?;
-    }
-    Ok(())
+    let store = Arc::clone(&setup.store);
+    let user = user.to_owned();
+    let tokens: Vec<(String, Secret<String>)> =
+        body.subscriptions.iter().map(|s| (s.template_id.clone(), Secret::new(s.push_token.clone()))).collect();
+    let purge = setup.purge.due();
+    tokio::task::spawn_blocking(move || {
+        if purge {
+            // Housekeeping: a failure here is the next write's to report.
+            let _ = store.purge_expired(now_ms);
+        }
+        binance::push::accept_many(store.as_ref(), &user, tokens, now_ms)
+    })
+    .await
+    .unwrap_or_else(|_| Err(Error::new(ErrorCode::Store, "the push-token store task failed; retry")))
+    .map_err(|e| error_response(&e))
 }
 
 /// The merchant send request.

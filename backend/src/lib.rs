@@ -1,11 +1,13 @@
 //! Reference merchant backend for mp-consent-bridge.
 //!
 //! Implements the default routes of the wire format with the crate's own body types,
-//! validates bodies, enforces single use and token lifetimes, answers CORS, and records
-//! every request. A test-only fault mode (off unless enabled) scripts failures through
-//! `POST /__test/fault`, exposes what was received at `GET /__test/received`, and audits
-//! the client at `GET /__test/violations` (a token in a URL, or one token under two
-//! idempotency keys).
+//! validates bodies, enforces single use and token lifetimes, and answers CORS. A
+//! test-only fault mode (off unless enabled) records requests (the last
+//! [`MAX_RECEIVED`]), scripts failures through `POST /__test/fault`, exposes what was
+//! received at `GET /__test/received`, and audits the client at `GET /__test/violations`
+//! (a token in a URL, or one token under two idempotency keys). Without it nothing about
+//! a request is kept but the single-use record, which forgets a token once its lifetime
+//! (plus [`USED_MARGIN_MS`]) is over and holds at most [`MAX_USED`] tokens.
 //!
 //! With Binance credentials in the environment (see [`binance`]), the data-token routes
 //! also exchange the token with the Binance Open Service and answer what the page needs
@@ -34,7 +36,8 @@ use mp_consent_bridge::consent::UserProfile;
 use mp_consent_bridge::wire::{self, AuthCodeBody, DataTokenBody, SubscriptionGrantsBody, SubscriptionsBody};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::collections::HashMap;
+use sha2::Digest as _;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -99,17 +102,44 @@ pub struct Received {
     pub status: u16,
 }
 
+/// Most items in one `/consent/subscriptions` body (as many as `/consent/subscription-grants`
+/// takes; Binance's subscribe prompt offers 3 templates by default).
+pub const MAX_SUBSCRIPTIONS: usize = 20;
+
+/// Most requests the fault mode keeps for `GET /__test/received` (oldest dropped first).
+pub const MAX_RECEIVED: usize = 1_000;
+/// Most violations and first idempotency keys the fault mode's audit keeps.
+pub const MAX_AUDIT: usize = 10_000;
+/// Most accepted tokens remembered for single use; when full (after forgetting expired
+/// ones) a new token is refused with 503 rather than forgetting one still alive.
+pub const MAX_USED: usize = 100_000;
+/// How long past a token's own lifetime its single-use record is kept (clock skew and
+/// the bridge's 5-second allowance for an `obtainedAt` in the future).
+pub const USED_MARGIN_MS: u64 = 60_000;
+
+/// An accepted token: the key and body it came with, the stored answer, and when it may
+/// be forgotten.
+struct Used {
+    key: Option<String>,
+    /// [`fingerprint`] of the body: a replay must be the same request, not just the same key.
+    body_sha256: [u8; 32],
+    answer: Value,
+    forget_at_ms: u64,
+}
+
 #[derive(Default)]
 struct Inner {
     faults: Vec<Fault>,
-    received: Vec<(u64, Received)>,
+    received: VecDeque<(u64, Received)>,
     serial: u64,
     /// Token -> the idempotency key it first arrived with (for the audit).
     first_key: HashMap<String, Option<String>>,
     /// What a well-behaved client never does, as seen by this backend.
     violations: Vec<String>,
-    /// Token -> (idempotency key, stored answer) of consents accepted once.
-    used: HashMap<String, (Option<String>, Value)>,
+    /// Token -> what was answered, for consents accepted once.
+    used: HashMap<String, Used>,
+    /// When [`forget_expired`] next walks `used`.
+    next_sweep_ms: u64,
     accepted: u64,
     /// Token -> a lock held while its platform exchange runs, so a client's retry that
     /// arrives meanwhile waits and gets the stored answer instead of racing the platform.
@@ -124,6 +154,22 @@ pub struct AppState {
     binance: Option<Arc<binance::BinanceSetup>>,
     alipayplus: Option<Arc<alipayplus::AlipayPlusSetup>>,
     wechat: Option<Arc<wechat::WechatSetup>>,
+}
+
+/// Stores purge expired rows on the first write and every [`PURGE_EVERY`] writes after
+/// (push tokens on `/consent/subscriptions`, Alipay+ sessions on `/consent/auth-code`),
+/// so expired rows never pile up in a backend that runs for months.
+pub const PURGE_EVERY: u64 = 100;
+
+/// Counts writes; [`Every::due`] says when housekeeping should run.
+#[derive(Default)]
+pub(crate) struct Every(std::sync::atomic::AtomicU64);
+
+impl Every {
+    /// True on the first call and every [`PURGE_EVERY`] calls after.
+    pub(crate) fn due(&self) -> bool {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed).is_multiple_of(PURGE_EVERY)
+    }
 }
 
 fn now_ms() -> u64 {
@@ -184,9 +230,12 @@ fn validate(route: Route, body: &[u8], now: u64) -> Result<Vec<String>, Response
         Route::Subscriptions => {
             let b: SubscriptionsBody = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
             if b.subscriptions.is_empty()
+                || b.subscriptions.len() > MAX_SUBSCRIPTIONS
                 || b.subscriptions.iter().any(|s| s.template_id.is_empty() || s.push_token.is_empty())
             {
-                return Err(bad("subscriptions must be non-empty with templateId and pushToken"));
+                return Err(bad(&format!(
+                    "subscriptions must hold 1 to {MAX_SUBSCRIPTIONS} items, each with templateId and pushToken"
+                )));
             }
             Ok(b.subscriptions.into_iter().map(|s| s.push_token).collect())
         }
@@ -219,22 +268,50 @@ fn secrets_of(body: &[u8]) -> Vec<String> {
 }
 
 /// Records a violation when a token is in the URL or arrives with another idempotency key.
+/// (Fault mode only; each record bounded by [`MAX_AUDIT`].)
 fn audit(inner: &mut Inner, uri: &Uri, key: &Option<String>, body: &[u8]) {
     let uri = uri.to_string();
+    let mut found = Vec::new();
     for secret in secrets_of(body) {
         if uri.contains(&secret) {
-            inner.violations.push(format!("a token appeared in the URL {}", uri.replace(&secret, "<token>")));
+            found.push(format!("a token appeared in the URL {}", uri.replace(&secret, "<token>")));
         }
         match inner.first_key.get(&secret) {
             Some(first) if first != key => {
-                inner.violations.push(format!("a token arrived with idempotency key {key:?} after {first:?}"));
+                found.push(format!("a token arrived with idempotency key {key:?} after {first:?}"));
             }
             Some(_) => {}
             None => {
+                if inner.first_key.len() >= MAX_AUDIT {
+                    // A test run never gets here; a long one forgets old tokens wholesale.
+                    inner.first_key.clear();
+                }
                 inner.first_key.insert(secret, key.clone());
             }
         }
     }
+    let room = MAX_AUDIT.saturating_sub(inner.violations.len());
+    inner.violations.extend(found.into_iter().take(room));
+}
+
+/// Records a request on arrival (fault mode only), dropping the oldest past [`MAX_RECEIVED`].
+fn record(inner: &mut Inner, serial: u64, uri: &Uri, key: &Option<String>, headers: &HeaderMap, body: &[u8]) {
+    while inner.received.len() >= MAX_RECEIVED {
+        inner.received.pop_front();
+    }
+    inner.received.push_back((
+        serial,
+        Received {
+            uri: uri.to_string(),
+            idempotency_key: key.clone(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("<binary>").to_owned()))
+                .collect(),
+            body: String::from_utf8_lossy(body).into_owned(),
+            status: 0,
+        },
+    ));
 }
 
 /// Sends the status line, headers and half a body, then breaks the connection. (An empty
@@ -251,26 +328,19 @@ fn broken_body() -> Response {
 
 async fn consent(state: AppState, route: Route, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let key = headers.get(wire::IDEMPOTENCY_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    // Recorded on arrival (status 0 until answered), so a request the client gave up on
-    // is visible at once.
+    // In fault mode, recorded on arrival (status 0 until answered), so a request the
+    // client gave up on is visible at once. Outside it nothing is recorded.
     let (serial, fault) = {
         let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if !state.faults_enabled {
+            drop(inner);
+            let response = handle_with_platform(&state, route, key, &headers, &body).await;
+            return cors(response);
+        }
         inner.serial += 1;
         let serial = inner.serial;
         audit(&mut inner, &uri, &key, &body);
-        inner.received.push((
-            serial,
-            Received {
-                uri: uri.to_string(),
-                idempotency_key: key.clone(),
-                headers: headers
-                    .iter()
-                    .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("<binary>").to_owned()))
-                    .collect(),
-                body: String::from_utf8_lossy(&body).into_owned(),
-                status: 0,
-            },
-        ));
+        record(&mut inner, serial, &uri, &key, &headers, &body);
         let scenario = headers.get(SCENARIO_HEADER).and_then(|v| v.to_str().ok());
         let fault = inner
             .faults
@@ -319,7 +389,8 @@ async fn consent(state: AppState, route: Route, uri: Uri, headers: HeaderMap, bo
 
 /// Whether any of `secrets` was already accepted (the answer is then a replay or a 409).
 fn already_used(state: &AppState, secrets: &[String]) -> bool {
-    let inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
+    let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
+    forget_expired(&mut inner, now_ms());
     secrets.iter().any(|s| inner.used.contains_key(s))
 }
 
@@ -351,7 +422,8 @@ async fn handle_with_platform(
     if alipayplus.is_none() && binance.is_none() && wechat.is_none() {
         return handle(state, route, key, body, None);
     }
-    let secrets = match validate(route, body, now_ms()) {
+    let arrived = now_ms();
+    let secrets = match validate(route, body, arrived) {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -365,9 +437,11 @@ async fn handle_with_platform(
         None => None,
     };
     let response = match (&alipayplus, &binance, &wechat) {
-        (_, _, Some((setup, call))) => exchange_wechat(state, setup, call, route, key, headers, body, &secrets).await,
-        (Some(setup), _, _) => exchange_auth_code(state, setup, key, body, &secrets).await,
-        (None, Some(setup), _) => exchange_once(state, setup, route, key, headers, body, &secrets).await,
+        (_, _, Some((setup, call))) => {
+            exchange_wechat(state, setup, call, route, key, headers, body, &secrets, arrived).await
+        }
+        (Some(setup), _, _) => exchange_auth_code(state, setup, key, body, &secrets, arrived).await,
+        (None, Some(setup), _) => exchange_once(state, setup, route, key, headers, body, &secrets, arrived).await,
         (None, None, None) => handle(state, route, key, body, None),
     };
     if let Some(first) = secrets.first() {
@@ -381,6 +455,7 @@ async fn handle_with_platform(
 }
 
 /// The body of [`handle_with_platform`], run while holding the token's exchange lock.
+#[allow(clippy::too_many_arguments)]
 async fn exchange_once(
     state: &AppState,
     setup: &binance::BinanceSetup,
@@ -389,6 +464,7 @@ async fn exchange_once(
     headers: &HeaderMap,
     body: &[u8],
     secrets: &[String],
+    arrived: u64,
 ) -> Response {
     if already_used(state, secrets) {
         return handle(state, route, key, body, None);
@@ -399,7 +475,7 @@ async fn exchange_once(
                 return handle(state, route, key, body, None);
             };
             match binance::exchange(setup, kind, &parsed).await {
-                Ok(extra) => handle(state, route, key, body, Some(extra)),
+                Ok(extra) => handle_checked_at(state, route, key, body, Some(extra), arrived),
                 Err(r) => r,
             }
         }
@@ -407,8 +483,12 @@ async fn exchange_once(
             let Ok(parsed) = serde_json::from_slice::<SubscriptionsBody>(body) else {
                 return handle(state, route, key, body, None);
             };
-            match binance::store_subscriptions(setup, &binance::user_of(headers), &parsed, now_ms()) {
-                Ok(()) => handle(state, route, key, body, None),
+            let user = match binance::user_of(headers) {
+                Ok(u) => u,
+                Err(r) => return r,
+            };
+            match binance::store_subscriptions(setup, &user, &parsed, now_ms()).await {
+                Ok(()) => handle_checked_at(state, route, key, body, None, arrived),
                 Err(r) => r,
             }
         }
@@ -425,6 +505,7 @@ async fn exchange_auth_code(
     key: Option<String>,
     body: &[u8],
     secrets: &[String],
+    arrived: u64,
 ) -> Response {
     if already_used(state, secrets) {
         return handle(state, Route::AuthCode, key, body, None);
@@ -433,7 +514,7 @@ async fn exchange_auth_code(
         return handle(state, Route::AuthCode, key, body, None);
     };
     match alipayplus::exchange(setup, &parsed).await {
-        Ok(extra) => handle(state, Route::AuthCode, key, body, Some(extra)),
+        Ok(extra) => handle_checked_at(state, Route::AuthCode, key, body, Some(extra), arrived),
         Err(r) => r,
     }
 }
@@ -451,31 +532,69 @@ async fn exchange_wechat(
     headers: &HeaderMap,
     body: &[u8],
     secrets: &[String],
+    arrived: u64,
 ) -> Response {
     if already_used(state, secrets) {
         return handle(state, route, key, body, None);
     }
     match wechat::exchange(setup, call, key.as_deref(), headers).await {
-        Ok(extra) => handle(state, route, key, body, Some(extra)),
+        Ok(extra) => handle_checked_at(state, route, key, body, Some(extra), arrived),
         Err(r) => r,
     }
 }
 
 /// Handles a consent body: validation, single use (replaying the stored answer for the
-/// same idempotency key), and the answer (with `extra` fields merged in).
+/// same idempotency key and body; 422 `IDEMPOTENCY_KEY_REUSED` for the same key with
+/// another body), and the answer (with `extra` fields merged in). Replays expire with the
+/// token's single-use record.
 fn handle(state: &AppState, route: Route, key: Option<String>, body: &[u8], extra: Option<Value>) -> Response {
-    let secrets = match validate(route, body, now_ms()) {
+    handle_checked_at(state, route, key, body, extra, now_ms())
+}
+
+/// [`handle`] with the body's lifetime checked at `checked_at`: after a platform exchange
+/// that is when the request arrived, not now. The exchange succeeded inside the token's
+/// lifetime and the platform spent the token, so refusing it as expired afterwards would
+/// only throw the user's data away.
+fn handle_checked_at(
+    state: &AppState,
+    route: Route,
+    key: Option<String>,
+    body: &[u8],
+    extra: Option<Value>,
+    checked_at: u64,
+) -> Response {
+    let secrets = match validate(route, body, checked_at) {
         Ok(s) => s,
         Err(r) => return r,
     };
+    let now = now_ms();
     let mut inner = state.inner.lock().unwrap_or_else(|p| p.into_inner());
+    forget_expired(&mut inner, now);
+    let body_sha256 = fingerprint(body);
     for secret in &secrets {
-        if let Some((used_key, answer)) = inner.used.get(secret) {
-            if key.is_some() && used_key == &key {
-                return (StatusCode::OK, Json(answer.clone())).into_response();
+        if let Some(used) = inner.used.get(secret) {
+            if key.is_some() && used.key == key && used.body_sha256 == body_sha256 {
+                return (StatusCode::OK, Json(used.answer.clone())).into_response();
+            }
+            if key.is_some() && used.key == key {
+                // Stripe's rule: a key names one request; another body under it is refused
+                // rather than answered with the first body's answer (which would drop its
+                // new tokens silently).
+                return error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "IDEMPOTENCY_KEY_REUSED",
+                    "this Idempotency-Key was used with another body; send a new body with a new key",
+                );
             }
             return error(StatusCode::CONFLICT, "TOKEN_ALREADY_USED", "this token was already exchanged");
         }
+    }
+    if inner.used.len().saturating_add(secrets.len()) > MAX_USED {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "BUSY",
+            "this backend remembers too many live tokens to accept more; retry later",
+        );
     }
     inner.accepted += 1;
     let kind = match route {
@@ -497,10 +616,47 @@ fn handle(state: &AppState, route: Route, key: Option<String>, body: &[u8], extr
     if let (Some(Value::Object(extra)), Some(obj)) = (extra, answer.as_object_mut()) {
         obj.extend(extra);
     }
+    let forget_at_ms = forget_at(route, body, now);
     for secret in secrets {
-        inner.used.insert(secret, (key.clone(), answer.clone()));
+        inner.used.insert(secret, Used { key: key.clone(), body_sha256, answer: answer.clone(), forget_at_ms });
     }
     (StatusCode::OK, Json(answer)).into_response()
+}
+
+/// SHA-256 of the body as canonical JSON (sorted keys, no spaces), so a replay that only
+/// re-serializes the same request still matches; raw bytes when it is not JSON.
+fn fingerprint(body: &[u8]) -> [u8; 32] {
+    let canonical = serde_json::from_slice::<Value>(body).ok().and_then(|v| serde_json::to_vec(&v).ok());
+    sha2::Sha256::digest(canonical.as_deref().unwrap_or(body)).into()
+}
+
+/// When the single-use record of a body's tokens may go: once the platform would refuse
+/// them anyway (their lifetime, with the bridge's lifetimes, is over) plus
+/// [`USED_MARGIN_MS`]. Counted from acceptance, not from the body's `obtainedAt`: the same
+/// token may come back with a later `obtainedAt`, and it was issued before it got here.
+fn forget_at(route: Route, body: &[u8], now: u64) -> u64 {
+    use mp_consent_bridge::consent::{AUTH_CODE_LIFETIME_MS, LOGIN_CODE_LIFETIME_MS, PUSH_TOKEN_LIFETIME_MS};
+    let lifetime = match route {
+        Route::Data(name) => serde_json::from_slice::<DataTokenBody>(body)
+            .ok()
+            .and_then(|b| wechat::data_token_lifetime(name, b.platform))
+            .unwrap_or(0),
+        Route::LoginCode => LOGIN_CODE_LIFETIME_MS,
+        Route::AuthCode => AUTH_CODE_LIFETIME_MS,
+        Route::Subscriptions => PUSH_TOKEN_LIFETIME_MS,
+        Route::UserInfo | Route::SubscriptionGrants => 0,
+    };
+    now.saturating_add(lifetime).saturating_add(USED_MARGIN_MS)
+}
+
+/// Forgets the single-use records whose tokens are past their lifetime (a full pass at
+/// most once a second, so a full record costs one pass a second, not one a request).
+fn forget_expired(inner: &mut Inner, now: u64) {
+    if now < inner.next_sweep_ms {
+        return;
+    }
+    inner.next_sweep_ms = now.saturating_add(1_000);
+    inner.used.retain(|_, u| u.forget_at_ms > now);
 }
 
 async fn preflight() -> Response {
@@ -640,4 +796,66 @@ async fn reset(State(s): State<AppState>) -> Response {
     inner.faults.clear();
     inner.received.clear();
     cors(Json(json!({"ok": true})).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(faults_enabled: bool) -> AppState {
+        AppState { faults_enabled, ..AppState::default() }
+    }
+
+    async fn post_open_id(state: &AppState, token: &str) -> StatusCode {
+        let body = format!(r#"{{"dataToken":"{token}","obtainedAt":{}}}"#, now_ms());
+        let uri: Uri = "/consent/open-id".parse().unwrap_or_default();
+        consent(state.clone(), Route::Data("openId"), uri, HeaderMap::new(), Bytes::from(body)).await.status()
+    }
+
+    fn inner(state: &AppState) -> std::sync::MutexGuard<'_, Inner> {
+        state.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    #[tokio::test]
+    async fn without_fault_mode_nothing_about_a_request_is_kept_but_single_use() {
+        let s = state(false);
+        for i in 0..50 {
+            assert_eq!(post_open_id(&s, &format!("t{i}")).await, StatusCode::OK);
+        }
+        let inner = inner(&s);
+        assert_eq!((inner.received.len(), inner.first_key.len(), inner.violations.len()), (0, 0, 0));
+        assert_eq!(inner.used.len(), 50);
+    }
+
+    #[tokio::test]
+    async fn fault_mode_keeps_only_the_latest_requests() {
+        let s = state(true);
+        for i in 0..MAX_RECEIVED + 10 {
+            post_open_id(&s, &format!("t{i}")).await;
+        }
+        let inner = inner(&s);
+        assert_eq!(inner.received.len(), MAX_RECEIVED);
+        assert_eq!(inner.received.front().map(|(serial, _)| *serial), Some(11), "the oldest go first");
+    }
+
+    #[tokio::test]
+    async fn single_use_records_go_once_the_token_lifetime_is_over_and_are_bounded() {
+        let s = state(false);
+        assert_eq!(post_open_id(&s, "t").await, StatusCode::OK);
+        let lifetime = mp_consent_bridge::consent::DATA_TOKEN_LIFETIME_MS + USED_MARGIN_MS;
+        {
+            let mut inner = inner(&s);
+            forget_expired(&mut inner, now_ms() + lifetime - 5_000);
+            assert_eq!(inner.used.len(), 1, "kept while the token may still be replayed");
+            inner.next_sweep_ms = 0;
+            forget_expired(&mut inner, now_ms() + lifetime + 1_000);
+            assert_eq!(inner.used.len(), 0, "forgotten once the platform would refuse it anyway");
+            for i in 0..MAX_USED {
+                let used = Used { key: None, body_sha256: [0; 32], answer: Value::Null, forget_at_ms: u64::MAX };
+                inner.used.insert(format!("live-{i}"), used);
+            }
+        }
+        assert_eq!(post_open_id(&s, "one-more").await, StatusCode::SERVICE_UNAVAILABLE, "full: refused, not forgotten");
+        assert_eq!(inner(&s).used.len(), MAX_USED);
+    }
 }

@@ -6,7 +6,10 @@
 
 use std::io::Write;
 
-#[tokio::main(flavor = "current_thread")]
+// Two workers: a handler in a SQLite call (session and send paths run theirs inline; the
+// subscriptions store uses the blocking pool) or a slow platform answer never stalls the
+// other requests.
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let mut port = 0u16;
     let mut faults = false;

@@ -88,7 +88,7 @@ impl WechatSetup {
         let admin_key = var("MPCB_ADMIN_KEY").map(Secret::new);
         let line = format!(
             "wechat: code2Session, phone numbers and subscription grants enabled against {}{}",
-            client.config().base_url(),
+            mp_consent_server::http::origin_of(client.config().base_url()),
             if admin_key.is_some() {
                 "; /merchant/wechat/send enabled"
             } else {

@@ -35,6 +35,7 @@ fn now() -> u64 {
 
 struct Fixture {
     sim: Simulator,
+    store: Arc<SqliteStore>,
     _sim_running: Running,
     addr: String,
     task: tokio::task::JoinHandle<()>,
@@ -60,13 +61,13 @@ async fn start() -> Fixture {
     let client =
         BinanceClient::with_parts(config, Arc::new(ReqwestClient::new().expect("http")), Arc::new(SystemClock));
     let store = Arc::new(SqliteStore::open_in_memory().expect("store"));
-    let setup = BinanceSetup::new(client, store, Some(Secret::from(ADMIN)));
+    let setup = BinanceSetup::new(client, store.clone(), Some(Secret::from(ADMIN)));
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr").to_string();
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, mp_consent_backend::app_with(false, Some(setup))).await;
     });
-    Fixture { sim, _sim_running: running, addr, task }
+    Fixture { sim, store, _sim_running: running, addr, task }
 }
 
 #[tokio::test]
@@ -224,4 +225,94 @@ async fn a_retry_during_a_slow_exchange_gets_the_same_answer_without_a_second_ca
     assert_eq!((s1, s2), (200, 200), "{a1} {a2}");
     assert_eq!(a1, a2);
     assert_eq!(f.sim.calls() - calls, 1, "one exchange with the platform");
+}
+
+/// A token of one kind forwarded to another kind's route never answers its value raw.
+#[tokio::test]
+async fn a_token_on_another_kinds_route_is_refused_not_answered_raw() {
+    let f = start().await;
+    let user = f.sim.user("u9");
+    let digits: String = user.phone_number.chars().filter(char::is_ascii_digit).collect();
+    for (kind, route) in [
+        (DataKind::PhoneNumber, "/consent/open-id"),
+        (DataKind::PhoneNumber, "/consent/email"),
+        (DataKind::Email, "/consent/open-id"),
+        (DataKind::OpenId, "/consent/phone-number"),
+    ] {
+        let token = f.sim.issue_data_token("u9", kind);
+        let (st, answer) = post(&f.addr, route, &[], &json!({"dataToken": token, "obtainedAt": now()})).await;
+        assert_eq!((st, answer["code"].as_str()), (502, Some("DECRYPT_FAILED")), "{kind:?} on {route}: {answer}");
+        let text = answer.to_string();
+        assert!(!text.contains(&digits[3..]) && !text.contains(&user.email), "{text}");
+    }
+}
+
+/// Expired push tokens (of any user) are purged by the backend as it takes new ones, and
+/// never count against a user's per-template cap.
+#[tokio::test]
+async fn expired_push_tokens_are_purged_and_do_not_block_new_ones() {
+    use mp_consent_server::binance::push;
+    use mp_consent_server::store::MAX_TOKENS_PER_TEMPLATE;
+    use mp_consent_server::PushTokenStore;
+    let f = start().await;
+    let eight_days_ago = now() - 8 * 24 * 3600 * 1000;
+    for i in 0..MAX_TOKENS_PER_TEMPLATE {
+        push::accept(f.store.as_ref(), "u4", "tpl", Secret::new(format!("old-{i}")), eight_days_ago).expect("old");
+    }
+    let token = f.sim.issue_push_token("u4", "tpl");
+    let body = json!({"subscriptions": [{"templateId": "tpl", "pushToken": token}]});
+    let (st, answer) = post(&f.addr, "/consent/subscriptions", &[("X-Mpcb-User", "u4")], &body).await;
+    assert_eq!((st, answer["stored"].as_u64()), (200, Some(1)), "{answer}");
+    assert_eq!(f.store.purge_expired(now()).expect("purge"), 0, "the backend already purged them");
+}
+
+/// A token exchanged inside its lifetime is answered even when the exchange ends after
+/// it: the platform spent it, so refusing it then would only throw the data away.
+#[tokio::test]
+async fn an_exchange_that_ends_after_the_lifetime_still_answers() {
+    let f = start().await;
+    let user = f.sim.user("u5");
+    let token = f.sim.issue_data_token("u5", DataKind::OpenId);
+    f.sim.push_faults(&[mp_consent_binance_sim::state::Fault::Slow(1_500)]);
+    let body = json!({"dataToken": token, "obtainedAt": now() - 119_000}); // 1 s left
+    let (st, answer) = post(&f.addr, "/consent/open-id", &[("Idempotency-Key", "late")], &body).await;
+    assert_eq!((st, answer["openId"].as_str()), (200, Some(user.open_id.as_str())), "{answer}");
+}
+
+/// A user header that cannot name a user is refused, never replaced by `demo-user`.
+#[tokio::test]
+async fn a_bad_user_header_is_refused_not_replaced() {
+    let f = start().await;
+    let long = "u".repeat(129);
+    for user in [long.as_str(), "ann\u{e9}", ""] {
+        let token = f.sim.issue_push_token("u6", "tpl");
+        let body = json!({"subscriptions": [{"templateId": "tpl", "pushToken": token}]});
+        let (st, answer) = post(&f.addr, "/consent/subscriptions", &[("X-Mpcb-User", user)], &body).await;
+        assert_eq!((st, answer["code"].as_str()), (400, Some("INVALID_ARGUMENT")), "{user:?}: {answer}");
+    }
+    let demo = mp_consent_server::PushTokenStore::available(f.store.as_ref(), "binance", "demo-user", "tpl", now());
+    assert_eq!(demo.expect("count"), 0, "nothing was stored under demo-user");
+}
+
+/// A base URL with credentials is refused and never printed; startup lines show at most
+/// scheme://host:port.
+#[test]
+fn a_base_url_with_credentials_is_refused_and_never_printed() {
+    let env = |url: &'static str| {
+        move |k: &str| match k {
+            "MPCB_BINANCE_APP_ID" => Some("app".to_owned()),
+            "MPCB_BINANCE_ACCESS_KEY" => Some("ak".to_owned()),
+            "MPCB_BINANCE_SECRET_KEY" => Some("sk".to_owned()),
+            "MPCB_BINANCE_BASE_URL" => Some(url.to_owned()),
+            _ => None,
+        }
+    };
+    for url in ["https://:s3cret@h.example", "https://user:s3cret@h.example"] {
+        let (setup, lines) = BinanceSetup::from_env(env(url));
+        assert!(setup.is_none(), "{url}");
+        assert!(!lines.join("\n").contains("s3cret"), "{lines:?}");
+    }
+    let (setup, lines) = BinanceSetup::from_env(env("http://127.0.0.1:9/some/path"));
+    assert!(setup.is_some(), "{lines:?}");
+    assert!(lines.iter().any(|l| l.ends_with("via http://127.0.0.1:9")), "{lines:?}");
 }

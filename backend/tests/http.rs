@@ -172,3 +172,37 @@ async fn subscription_grants_are_strict_and_wechat_phone_codes_live_five_minutes
     let wechat_email = format!(r#"{{"dataToken":"wx-e","obtainedAt":{},"platform":"wechat"}}"#, now());
     assert_eq!(request(&s.addr, "POST", "/consent/email", &[JSON], &wechat_email).await.0, 400);
 }
+
+#[tokio::test]
+async fn a_subscriptions_body_holds_at_most_twenty_items() {
+    let s = start(false).await;
+    let items = |n: usize, tag: &str| {
+        let list: Vec<String> =
+            (0..n).map(|i| format!(r#"{{"templateId":"tpl-{i}","pushToken":"{tag}-{i}"}}"#)).collect();
+        format!(r#"{{"subscriptions":[{}]}}"#, list.join(","))
+    };
+    let max = mp_consent_backend::MAX_SUBSCRIPTIONS;
+    let (st, _, body) = request(&s.addr, "POST", "/consent/subscriptions", &[JSON], &items(max + 1, "a")).await;
+    assert_eq!(st, 400, "{body}");
+    assert!(body.contains("INVALID_BODY"));
+    let (st, _, body) = request(&s.addr, "POST", "/consent/subscriptions", &[JSON], &items(max, "b")).await;
+    assert_eq!(st, 200, "{body}");
+}
+
+/// A key names one request: another body under a used key is refused, never answered
+/// with the first body's answer (which would drop the new body's tokens silently).
+#[tokio::test]
+async fn another_body_under_a_used_idempotency_key_is_refused() {
+    let s = start(false).await;
+    let one = r#"{"subscriptions":[{"templateId":"tplA","pushToken":"pt-A"}]}"#;
+    let two =
+        r#"{"subscriptions":[{"templateId":"tplA","pushToken":"pt-A"},{"templateId":"tplC","pushToken":"pt-C"}]}"#;
+    let key = [JSON, ("Idempotency-Key", "K1")];
+    let (st, _, first) = request(&s.addr, "POST", "/consent/subscriptions", &key, one).await;
+    assert_eq!(st, 200, "{first}");
+    let (st, _, body) = request(&s.addr, "POST", "/consent/subscriptions", &key, two).await;
+    assert_eq!(st, 422, "{body}");
+    assert!(body.contains("IDEMPOTENCY_KEY_REUSED"), "{body}");
+    let (st, _, replay) = request(&s.addr, "POST", "/consent/subscriptions", &key, one).await;
+    assert_eq!((st, replay.as_str()), (200, first.as_str()), "the same body is still a replay");
+}

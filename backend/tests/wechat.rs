@@ -78,17 +78,16 @@ async fn login_phone_grants_and_send_end_to_end() {
     let (sim, backend) = start().await;
     let code = issue(&sim, "/__sim/login-code", json!({"user": "ann", "unionid": true})).await;
     let code = code["code"].as_str().expect("code").to_owned();
-    let (st, login) =
-        request(&backend.addr, "/consent/login-code", &[("Idempotency-Key", "l1")], &login_body(&code)).await;
+    let body = login_body(&code);
+    let (st, login) = request(&backend.addr, "/consent/login-code", &[("Idempotency-Key", "l1")], &body).await;
     assert_eq!(st, 200, "{login}");
     let session = login["session"].as_str().expect("session").to_owned();
     assert_eq!(session.len(), 43);
     assert!(login["openid"].as_str().is_some_and(|o| o.len() == 28) && login["unionid"].is_string());
     let text = login.to_string();
     assert!(!text.contains("session_key") && !text.contains("\"SK"), "{text}");
-    // Replay with the same key: the same answer, no second code2Session.
-    let (st, replay) =
-        request(&backend.addr, "/consent/login-code", &[("Idempotency-Key", "l1")], &login_body(&code)).await;
+    // Replay (the same body under the same key): the same answer, no second code2Session.
+    let (st, replay) = request(&backend.addr, "/consent/login-code", &[("Idempotency-Key", "l1")], &body).await;
     assert_eq!((st, &replay), (200, &login));
     let (st, again) =
         request(&backend.addr, "/consent/login-code", &[("Idempotency-Key", "l2")], &login_body(&code)).await;

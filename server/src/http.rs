@@ -203,8 +203,12 @@ impl HttpClient for ReqwestClient {
 pub fn check_base_url(url: &str) -> Result<String> {
     let bad = |why: &str| Error::new(ErrorCode::InvalidConfig, format!("the base URL {why}"));
     let parsed = reqwest::Url::parse(url).map_err(|_| bad("is not an absolute URL"))?;
-    if parsed.query().is_some() || parsed.fragment().is_some() || !parsed.username().is_empty() {
-        return Err(bad("must not carry a query, fragment or user name"));
+    if parsed.query().is_some()
+        || parsed.fragment().is_some()
+        || !parsed.username().is_empty()
+        || parsed.password().is_some()
+    {
+        return Err(bad("must not carry a query, fragment, user name or password"));
     }
     let loopback = match parsed.host() {
         Some(url::Host::Domain(d)) => d == "localhost",
@@ -221,9 +225,29 @@ pub fn check_base_url(url: &str) -> Result<String> {
     Ok(url.trim_end_matches('/').to_owned())
 }
 
+/// `scheme://host:port` of a URL, for startup lines and logs: never a path, query or
+/// credentials, whatever the URL carried. `<invalid URL>` when it does not parse.
+pub fn origin_of(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) => match (u.host_str(), u.port_or_known_default()) {
+            (Some(host), Some(port)) => format!("{}://{host}:{port}", u.scheme()),
+            (Some(host), None) => format!("{}://{host}", u.scheme()),
+            _ => "<invalid URL>".to_owned(),
+        },
+        Err(_) => "<invalid URL>".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn origins_never_carry_credentials_or_paths() {
+        assert_eq!(origin_of("https://:secret@h.example/p?q=1"), "https://h.example:443");
+        assert_eq!(origin_of("http://127.0.0.1:9000/x"), "http://127.0.0.1:9000");
+        assert_eq!(origin_of("not a url"), "<invalid URL>");
+    }
 
     #[test]
     fn base_url_rules() {
@@ -233,7 +257,9 @@ mod tests {
         );
         assert!(check_base_url("http://127.0.0.1:9000").is_ok());
         assert!(check_base_url("http://localhost:9000").is_ok());
-        for bad in ["http://example.com", "ftp://127.0.0.1", "not a url", "https://h/?a=1", "https://u@h/"] {
+        for bad in
+            ["http://example.com", "ftp://127.0.0.1", "not a url", "https://h/?a=1", "https://u@h/", "https://:pw@h/"]
+        {
             let e = check_base_url(bad).err().map(|e| e.code());
             assert_eq!(e, Some(ErrorCode::InvalidConfig), "{bad}");
         }

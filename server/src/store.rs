@@ -21,8 +21,9 @@ use std::sync::Mutex;
 pub const MAX_ID_BYTES: usize = 128;
 /// Longest push token accepted, in bytes.
 pub const MAX_TOKEN_BYTES: usize = 1024;
-/// Most unspent tokens kept per platform, user and template (a bound on what one page
-/// can make the server store; the platform issues one per accepted subscribe prompt).
+/// Most unspent, unexpired tokens kept per platform, user and template (a bound on what
+/// one page can make the server store; the platform issues one per accepted subscribe
+/// prompt). Expired ones do not count, and are deleted when a new one is stored.
 pub const MAX_TOKENS_PER_TEMPLATE: usize = 64;
 
 /// A push token as accepted from the page.
@@ -53,9 +54,17 @@ pub struct Claim {
 
 /// Where push tokens live between the subscribe prompt and the send.
 pub trait PushTokenStore: Send + Sync {
-    /// Stores a token. Storing the same token (same platform) again is a no-op, so a
-    /// replayed subscription does not add a second copy.
+    /// Stores a token (at the system clock's time; see [`put_many`](Self::put_many)).
+    /// Storing the same token (same platform) again is a no-op, so a replayed
+    /// subscription does not add a second copy.
     fn put(&self, token: &StoredPushToken) -> Result<()>;
+    /// Stores several tokens at `now_ms`, all or none (the SQLite store: one transaction,
+    /// so a body of many tokens costs one disk sync, not one each). The per-template cap
+    /// counts only tokens still unexpired at `now_ms`.
+    fn put_many(&self, tokens: &[StoredPushToken], now_ms: u64) -> Result<()> {
+        let _ = now_ms;
+        tokens.iter().try_for_each(|t| self.put(t))
+    }
     /// Atomically takes the unspent token that expires first for this user and template,
     /// or `None` when there is none.
     fn claim(&self, platform: &str, user_id: &str, template_id: &str, now_ms: u64) -> Result<Option<Claim>>;
@@ -140,49 +149,73 @@ fn to_i64(ms: u64) -> i64 {
     i64::try_from(ms).unwrap_or(i64::MAX)
 }
 
-impl PushTokenStore for SqliteStore {
-    fn put(&self, t: &StoredPushToken) -> Result<()> {
-        check_id("platform", &t.platform)?;
-        check_id("user id", &t.user_id)?;
-        check_id("template id", &t.template_id)?;
-        let token = t.token.expose();
-        if token.is_empty() || token.len() > MAX_TOKEN_BYTES {
-            return Err(Error::new(
-                ErrorCode::InvalidArgument,
-                format!("a push token must be 1 to {MAX_TOKEN_BYTES} bytes"),
-            ));
-        }
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(store_error)?;
-        let stored: i64 = tx
-            .query_row(
-                "SELECT count(*) FROM push_tokens WHERE platform = ?1 AND user_id = ?2 AND template_id = ?3 AND claimed = 0",
-                params![t.platform, t.user_id, t.template_id],
-                |r| r.get(0),
-            )
-            .map_err(store_error)?;
-        let duplicate: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM push_tokens WHERE platform = ?1 AND token = ?2",
-                params![t.platform, token],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(store_error)?;
-        if duplicate.is_some() {
-            return Ok(());
-        }
-        if stored >= MAX_TOKENS_PER_TEMPLATE as i64 {
-            return Err(Error::new(
-                ErrorCode::InvalidArgument,
-                format!("this user already has {MAX_TOKENS_PER_TEMPLATE} unspent push tokens for this template"),
-            ));
-        }
-        tx.execute(
-            "INSERT INTO push_tokens (platform, user_id, template_id, token, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![t.platform, t.user_id, t.template_id, token, to_i64(t.expires_at_ms)],
+fn check_token(t: &StoredPushToken) -> Result<()> {
+    check_id("platform", &t.platform)?;
+    check_id("user id", &t.user_id)?;
+    check_id("template id", &t.template_id)?;
+    let token = t.token.expose();
+    if token.is_empty() || token.len() > MAX_TOKEN_BYTES {
+        return Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!("a push token must be 1 to {MAX_TOKEN_BYTES} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// Inserts one checked token inside `tx` unless it is already there; refuses it when the
+/// user already has [`MAX_TOKENS_PER_TEMPLATE`] unexpired ones for the template (expired
+/// ones of that user and template are deleted first: they can never be sent).
+fn insert(tx: &rusqlite::Transaction<'_>, t: &StoredPushToken, now_ms: u64) -> Result<()> {
+    let token = t.token.expose();
+    tx.execute(
+        "DELETE FROM push_tokens WHERE platform = ?1 AND user_id = ?2 AND template_id = ?3 AND expires_at_ms <= ?4",
+        params![t.platform, t.user_id, t.template_id, to_i64(now_ms)],
+    )
+    .map_err(store_error)?;
+    let stored: i64 = tx
+        .query_row(
+            "SELECT count(*) FROM push_tokens WHERE platform = ?1 AND user_id = ?2 AND template_id = ?3 AND claimed = 0 AND expires_at_ms > ?4",
+            params![t.platform, t.user_id, t.template_id, to_i64(now_ms)],
+            |r| r.get(0),
         )
         .map_err(store_error)?;
+    let duplicate: Option<i64> = tx
+        .query_row("SELECT id FROM push_tokens WHERE platform = ?1 AND token = ?2", params![t.platform, token], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(store_error)?;
+    if duplicate.is_some() {
+        return Ok(());
+    }
+    if stored >= MAX_TOKENS_PER_TEMPLATE as i64 {
+        return Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!("this user already has {MAX_TOKENS_PER_TEMPLATE} unspent push tokens for this template"),
+        ));
+    }
+    tx.execute(
+        "INSERT INTO push_tokens (platform, user_id, template_id, token, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![t.platform, t.user_id, t.template_id, token, to_i64(t.expires_at_ms)],
+    )
+    .map_err(store_error)?;
+    Ok(())
+}
+
+impl PushTokenStore for SqliteStore {
+    fn put(&self, t: &StoredPushToken) -> Result<()> {
+        use crate::clock::{Clock, SystemClock};
+        self.put_many(std::slice::from_ref(t), SystemClock.now_ms())
+    }
+
+    fn put_many(&self, tokens: &[StoredPushToken], now_ms: u64) -> Result<()> {
+        tokens.iter().try_for_each(check_token)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(store_error)?;
+        for t in tokens {
+            insert(&tx, t, now_ms)?;
+        }
         tx.commit().map_err(store_error)
     }
 
@@ -244,6 +277,11 @@ mod tests {
     use super::*;
     use std::sync::Arc;
 
+    /// Stores one token at time 0 (these tests use small made-up times).
+    fn put(s: &SqliteStore, t: StoredPushToken) -> Result<()> {
+        s.put_many(&[t], 0)
+    }
+
     fn token(t: &str, expires: u64) -> StoredPushToken {
         StoredPushToken {
             platform: "binance".into(),
@@ -257,9 +295,9 @@ mod tests {
     #[test]
     fn claim_spend_release_cycle() -> Result<()> {
         let s = SqliteStore::open_in_memory()?;
-        s.put(&token("a", 2_000))?;
-        s.put(&token("b", 1_000))?;
-        s.put(&token("a", 2_000))?; // duplicate: no second copy
+        put(&s, token("a", 2_000))?;
+        put(&s, token("b", 1_000))?;
+        put(&s, token("a", 2_000))?; // duplicate: no second copy
         assert_eq!(s.available("binance", "u1", "tpl", 0)?, 2);
         let first = s.claim("binance", "u1", "tpl", 0)?.ok_or_else(|| Error::new(ErrorCode::Store, "none"))?;
         assert_eq!(first.token.expose(), "b", "the token that expires first goes first");
@@ -276,12 +314,41 @@ mod tests {
     }
 
     #[test]
+    fn put_many_stores_all_or_none() -> Result<()> {
+        let s = SqliteStore::open_in_memory()?;
+        let mut batch: Vec<StoredPushToken> = (0..5).map(|i| token(&format!("t{i}"), 10_000)).collect();
+        batch.push(token("", 10_000));
+        assert_eq!(s.put_many(&batch, 0).err().map(|e| e.code()), Some(ErrorCode::InvalidArgument));
+        assert_eq!(s.available("binance", "u1", "tpl", 0)?, 0, "a refused batch stores nothing");
+        let full: Vec<StoredPushToken> =
+            (0..=MAX_TOKENS_PER_TEMPLATE).map(|i| token(&format!("f{i}"), 10_000)).collect();
+        assert_eq!(s.put_many(&full, 0).err().map(|e| e.code()), Some(ErrorCode::InvalidArgument));
+        assert_eq!(s.available("binance", "u1", "tpl", 0)?, 0, "over the cap midway: rolled back");
+        let _ = batch.pop();
+        s.put_many(&batch, 0)?;
+        assert_eq!(s.available("binance", "u1", "tpl", 0)?, 5);
+        Ok(())
+    }
+
+    #[test]
+    fn expired_tokens_neither_count_against_the_cap_nor_stay() -> Result<()> {
+        let s = SqliteStore::open_in_memory()?;
+        let old: Vec<StoredPushToken> = (0..MAX_TOKENS_PER_TEMPLATE).map(|i| token(&format!("o{i}"), 1_000)).collect();
+        s.put_many(&old, 0)?;
+        assert_eq!(s.put_many(&[token("full", 5_000)], 500).err().map(|e| e.code()), Some(ErrorCode::InvalidArgument));
+        s.put_many(&[token("fresh", 5_000)], 1_000)?;
+        assert_eq!(s.available("binance", "u1", "tpl", 1_000)?, 1);
+        assert_eq!(s.purge_expired(1_000)?, 0, "the expired ones went when the new one was stored");
+        Ok(())
+    }
+
+    #[test]
     fn concurrent_claims_never_share_a_token() -> Result<()> {
         let dir = std::env::temp_dir().join(format!("mpcs-store-{}.db", std::process::id()));
         let _ = std::fs::remove_file(&dir);
         let s = Arc::new(SqliteStore::open(&dir)?);
         for i in 0..20 {
-            s.put(&token(&format!("t{i}"), 10_000))?;
+            put(&s, token(&format!("t{i}"), 10_000))?;
         }
         let handles: Vec<_> = (0..8)
             .map(|_| {

@@ -300,12 +300,80 @@ async fn the_simulator_checks_who_signed_what_and_when() {
         .expect("config");
     let client = AlipayPlusClient::new(v2, ReqwestClient::new().expect("http"), SystemClock);
     assert_eq!(client.apply_token(&code).await.expect_err("v2").platform_code(), Some("KEY_NOT_FOUND"));
-    // A Request-Time ten minutes old.
+    // A Request-Time ten minutes old: the simulator refuses it (the code stays good, below),
+    // and its answer is as far from this client's clock, so the client refuses that too.
     let stale = ManualClock::new(SystemClock.now_ms() - 10 * 60_000);
     let client = AlipayPlusClient::new(sim.config(), ReqwestClient::new().expect("http"), stale);
-    assert_eq!(client.apply_token(&code).await.expect_err("stale").platform_code(), Some("INVALID_SIGNATURE"));
+    assert_eq!(client.apply_token(&code).await.expect_err("stale").code(), ErrorCode::SignatureInvalid);
     // None of these consumed the code.
     sim.client().apply_token(&code).await.expect("the code is still good");
+}
+
+/// A signed answer recorded earlier and replayed (by anything between the server and the
+/// platform) is refused once its Response-Time is more than 5 minutes from the clock.
+#[tokio::test]
+async fn a_replayed_signed_answer_is_refused_when_stale() {
+    use mp_consent_server::http::{HttpClient, HttpRequest, Method};
+    use std::sync::{Arc, Mutex};
+    let sim = start().await;
+    let code = sim.auth_code(&["USER_ID"]).await;
+    // A relay that forwards the first request to the simulator and answers every later
+    // one with that first, genuinely signed, answer.
+    type Recorded = Option<(u16, Vec<(String, String)>, Vec<u8>)>;
+    let recorded: Arc<Mutex<Recorded>> = Arc::default();
+    let upstream = sim.url.clone();
+    let relay = axum::Router::new().fallback(
+        move |uri: axum::http::Uri, headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+            let (recorded, upstream) = (Arc::clone(&recorded), upstream.clone());
+            async move {
+                let known = recorded.lock().expect("lock").clone();
+                let (status, headers, body) = match known {
+                    Some(r) => r,
+                    None => {
+                        let request = HttpRequest {
+                            method: Method::Post,
+                            url: format!("{upstream}{}", uri.path()),
+                            headers: headers
+                                .iter()
+                                .filter(|(k, _)| *k != "host" && *k != "content-length")
+                                .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
+                                .collect(),
+                            body: body.to_vec(),
+                            timeout: Duration::from_secs(5),
+                            max_response_bytes: 65_536,
+                        };
+                        let r = ReqwestClient::new().expect("http").send(request).await.expect("upstream");
+                        let r = (r.status, r.headers, r.body);
+                        *recorded.lock().expect("lock") = Some(r.clone());
+                        r
+                    }
+                };
+                let mut response = axum::response::Response::new(axum::body::Body::from(body));
+                *response.status_mut() = axum::http::StatusCode::from_u16(status).expect("status");
+                for (k, v) in headers {
+                    if let (Ok(k), Ok(v)) = (axum::http::HeaderName::try_from(k), axum::http::HeaderValue::try_from(v))
+                    {
+                        response.headers_mut().insert(k, v);
+                    }
+                }
+                response
+            }
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move { axum::serve(listener, relay).await });
+    let config = || {
+        AlipayPlusConfig::new(CLIENT, &read("merchant_private.pem"), &read("platform_public.pem"), "1", &url)
+            .expect("config")
+    };
+    let now = AlipayPlusClient::new(config(), ReqwestClient::new().expect("http"), SystemClock);
+    now.apply_token(&code).await.expect("the first answer is genuine and fresh");
+    let later = ManualClock::new(SystemClock.now_ms() + 10 * 60_000);
+    let later = AlipayPlusClient::new(config(), ReqwestClient::new().expect("http"), later);
+    let e = later.apply_token(&code).await.expect_err("a ten-minute-old answer replayed");
+    assert_eq!(e.code(), ErrorCode::SignatureInvalid, "{e}");
+    server.abort();
 }
 
 #[tokio::test]
@@ -367,6 +435,31 @@ async fn refresh_rotates_and_refresh_tokens_are_single_use() {
     assert_eq!((e.code(), e.platform_code()), (ErrorCode::TokenExpired, Some("EXPIRED_ACCESS_TOKEN")));
     let e = client.inquiry_user_info(&Secret::from("AT-unknown")).await.expect_err("unknown");
     assert_eq!(e.platform_code(), Some("INVALID_ACCESS_TOKEN"));
+}
+
+/// Two requests on one session at refresh time both get a working token: the second waits
+/// for the first's refresh and never spends the already used refresh token (which would
+/// be USED_REFRESH_TOKEN, and a user told to authorize again). (With this fixed clock the
+/// refreshed token still looks near expiry, so the second refreshes again, with the
+/// rotated refresh token the first stored.)
+#[tokio::test]
+async fn concurrent_requests_at_refresh_time_never_spend_a_used_refresh_token() {
+    let sim = start().await;
+    let client = sim.client();
+    let store = SqliteStore::open_in_memory().expect("store");
+    let code = sim.auth_code(&["USER_ID"]).await;
+    let grant = client.apply_token(&code).await.expect("grant");
+    let id = store.create_session(&grant).expect("session");
+    let near_expiry = ManualClock::new(grant.access_token_expires_at_ms - 30_000);
+    let (a, b) = tokio::join!(
+        fresh_session(&client, &store, &near_expiry, id.expose()),
+        fresh_session(&client, &store, &near_expiry, id.expose())
+    );
+    let (a, b) = (a.expect("first").expect("exists"), b.expect("second").expect("exists"));
+    assert_ne!(a.access_token.expose(), grant.access_token.expose());
+    assert_ne!(b.access_token.expose(), grant.access_token.expose());
+    let stored = store.session(id.expose(), near_expiry.now_ms()).expect("read").expect("exists");
+    client.inquiry_user_info(&stored.access_token).await.expect("the stored token works");
 }
 
 #[tokio::test]

@@ -66,14 +66,14 @@ async fn open_id_phone_and_email_decrypt() {
     let t = sim.issue_data_token("alice", DataKind::OpenId);
     let data = c.get_open_data(&t, None).await.unwrap_or_else(|e| panic!("{e}"));
     assert!(matches!(data.value, binance::OpenDataValue::Object(_)));
-    assert_eq!(text(data.field(&["openId"])), user.open_id);
+    assert_eq!(text(data.get(binance::OpenDataKind::OpenId).ok()), user.open_id);
     let t = sim.issue_data_token("alice", DataKind::PhoneNumber);
     let data = c.get_open_data(&t, None).await.unwrap_or_else(|e| panic!("{e}"));
     assert!(matches!(data.value, binance::OpenDataValue::Text(_)));
     assert_eq!(data.raw.expose(), &user.phone_number);
     let t = sim.issue_data_token("alice", DataKind::Email);
     let data = c.get_open_data(&t, None).await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(text(data.field(&["email"])), user.email);
+    assert_eq!(text(data.get(binance::OpenDataKind::Email).ok()), user.email);
 }
 
 #[tokio::test]
@@ -331,4 +331,29 @@ fn config_is_validated_and_redacted() {
     assert!(!shown.contains(SK) && !shown.contains(AK) && !shown.contains("PRIVATE"), "{shown}");
     let e = c.with_base_url("http://example.com").err().map(|e| e.code());
     assert_eq!(e, Some(ErrorCode::InvalidConfig));
+}
+
+/// A platform on loopback that refuses the token and quotes the raw query it received
+/// (percent-encoded, as the client sent it): the token must not reach the error in any form.
+#[tokio::test]
+async fn a_token_echoed_percent_encoded_is_scrubbed() {
+    use axum::extract::RawQuery;
+    let echo = axum::Router::new().fallback(|RawQuery(q): RawQuery| async move {
+        axum::Json(serde_json::json!({
+            "code": "900201", "message": format!("invalid data token: {}", q.unwrap_or_default()),
+            "data": null, "success": false,
+        }))
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move { axum::serve(listener, echo).await });
+    let c = client(&url);
+    let token = "dt+Secret/Token==";
+    let e = c.get_open_data(token, None).await.err().unwrap_or_else(|| panic!("accepted"));
+    let shown = format!("{e} | {e:?} | {:?}", e.platform_message());
+    assert!(shown.contains("invalid data token"), "{shown}");
+    for form in [token, "dt%2BSecret%2FToken%3D%3D", "Secret"] {
+        assert!(!shown.contains(form), "{form} leaked: {shown}");
+    }
+    server.abort();
 }

@@ -41,6 +41,11 @@ pub struct TokenGrant {
 /// Longest token or code accepted from a caller or the platform, in bytes.
 pub const MAX_TOKEN_BYTES: usize = 1024;
 
+/// How far an answer's `Response-Time` may be from the client's clock (ms). Assumed: the
+/// Alipay+ documentation defines the header and its signature but gives no window; this
+/// is the window the simulator allows a `Request-Time`.
+pub const RESPONSE_TIME_WINDOW_MS: u64 = 5 * 60_000;
+
 /// The Alipay+ client over an [`HttpClient`] and a [`Clock`].
 #[derive(Debug)]
 pub struct AlipayPlusClient<H = ReqwestClient, C = SystemClock> {
@@ -227,6 +232,15 @@ impl<H: HttpClient, C: Clock> AlipayPlusClient<H, C> {
         };
         if let Err(e) = c.verifier.verify_header(signature, "POST", path, &c.client_id, time, &response.body) {
             return Outcome::Final(signature_error(response.status, &e.describe()));
+        }
+        // A signed answer stays valid forever; only its time says it was made for this
+        // request. One recorded earlier and replayed (for the same path and body) is refused.
+        let fresh = parse_ms(time).is_some_and(|t| t.abs_diff(self.clock.now_ms()) <= RESPONSE_TIME_WINDOW_MS);
+        if !fresh {
+            return Outcome::Final(signature_error(
+                response.status,
+                "its Response-Time is more than 5 minutes from this server's clock; check the clock (NTP)",
+            ));
         }
         let Ok(value) = serde_json::from_slice::<Value>(&response.body) else {
             return Outcome::Final(invalid("a body that is not JSON").with_status(response.status));

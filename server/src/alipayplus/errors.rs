@@ -42,7 +42,7 @@ fn hint(code: ErrorCode) -> &'static str {
 
 /// Cuts the token the request carried out of the platform's message.
 fn scrub(message: Option<&str>, secret: &str) -> Option<String> {
-    message.map(|m| if secret.is_empty() { m.to_owned() } else { m.replace(secret, "<token>") })
+    message.map(|m| crate::secret::scrub(m, secret, "<token>"))
 }
 
 /// The error for an `F` answer.

@@ -183,6 +183,12 @@ impl SessionStore for SqliteStore {
 /// The session's access token, refreshed on the server first when it expires within
 /// [`REFRESH_MARGIN_MS`] and a refresh token is available. `None` when the session does
 /// not exist or has expired.
+///
+/// Refresh tokens are single use, so two requests on one session must not both refresh:
+/// a refresh holds the session's lock (per process, see [`refresh_lock`]) and re-reads
+/// the session once it has it, using what the first request stored. Across processes
+/// sharing the database, a refresh refused as already used re-reads the session too and
+/// takes the token the other process stored.
 pub async fn fresh_session<H: HttpClient, C: Clock, K: Clock, S: SessionStore + ?Sized>(
     client: &AlipayPlusClient<H, C>,
     store: &S,
@@ -194,12 +200,46 @@ pub async fn fresh_session<H: HttpClient, C: Clock, K: Clock, S: SessionStore + 
     if session.access_expires_at_ms > now + REFRESH_MARGIN_MS {
         return Ok(Some(session));
     }
+    let lock = refresh_lock(id);
+    let _held = lock.lock().await;
+    let now = clock.now_ms();
+    let Some(session) = store.session(id, now)? else { return Ok(None) };
+    if session.access_expires_at_ms > now + REFRESH_MARGIN_MS {
+        return Ok(Some(session)); // another request refreshed while we waited
+    }
     let usable_refresh =
         session.refresh_token.as_ref().filter(|_| session.refresh_expires_at_ms.is_none_or(|r| r > now));
     let Some(refresh) = usable_refresh else {
         return Ok((session.access_expires_at_ms > now).then_some(session));
     };
-    let grant = client.refresh_token(refresh).await?;
-    store.update_session(id, &grant)?;
+    match client.refresh_token(refresh).await {
+        Ok(grant) => store.update_session(id, &grant)?,
+        Err(e) if e.platform_code() == Some("USED_REFRESH_TOKEN") => {
+            let now = clock.now_ms();
+            let stored = store.session(id, now)?;
+            let refreshed = stored.filter(|s| {
+                s.access_expires_at_ms > now && s.refresh_token.as_ref().map(|t| t.expose()) != Some(refresh.expose())
+            });
+            return refreshed.map(Some).ok_or(e);
+        }
+        Err(e) => return Err(e),
+    }
     store.session(id, clock.now_ms())
+}
+
+/// The lock a refresh of session `id` holds. Entries live while a request holds or waits
+/// on them (the map keeps weak references and drops dead ones as it goes).
+fn refresh_lock(id: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock, Weak};
+    static LOCKS: OnceLock<Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>> = OnceLock::new();
+    let mut locks = LOCKS.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+    locks.retain(|_, l| l.strong_count() > 0);
+    let key = id_hash(id);
+    if let Some(lock) = locks.get(&key).and_then(Weak::upgrade) {
+        return lock;
+    }
+    let lock = Arc::new(tokio::sync::Mutex::new(()));
+    locks.insert(key, Arc::downgrade(&lock));
+    lock
 }

@@ -69,7 +69,7 @@ fn check_token(what: &str, token: &str) -> Result<()> {
 /// Replaces every occurrence of `secret` in a platform message (platforms sometimes echo
 /// the parameter they refuse).
 fn scrub(message: Option<String>, secret: &str) -> Option<String> {
-    message.map(|m| if secret.is_empty() { m } else { m.replace(secret, "<token>") })
+    message.map(|m| crate::secret::scrub(&m, secret, "<token>"))
 }
 
 /// A platform answer after the envelope was read.

@@ -6,12 +6,15 @@
 //! The plaintext format is not documented. This module accepts a JSON object (kept typed
 //! as a map) or any other non-empty UTF-8 text (kept as a bare string), and always keeps
 //! the raw text. Both are [`Secret`]s: decrypted personal data never reaches a log.
+//! [`OpenData::get`] hands out a value only when it has its kind's shape (see [`super::shape`]):
+//! that check is what refuses the synthetic message implicit rejection produces.
 //!
 //! Timing: `rsa` 0.10 decrypts with blinding (operating-system RNG) and implicit rejection
 //! (a ciphertext with bad padding decrypts to a deterministic synthetic message instead of
 //! failing early), which is its mitigation for Bleichenbacher/Marvin-style attacks; the
 //! crate still documents itself as not fully constant-time. See SECURITY.md.
 
+pub use super::shape::OpenDataKind;
 use crate::error::{Error, ErrorCode, Result};
 use crate::secret::Secret;
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
@@ -43,16 +46,27 @@ pub struct OpenData {
 }
 
 impl OpenData {
-    /// The plaintext as text when it is a bare string, or the first string field of the
-    /// object among `names` (e.g. `["openId", "openid"]`).
-    pub fn field(&self, names: &[&str]) -> Option<Secret<String>> {
-        match &self.value {
+    /// The value of `kind`: the bare text, or the first string field of the object among
+    /// the kind's names; refused with `DECRYPT_FAILED` unless it has the kind's shape (a
+    /// wrong key's synthetic message, or a token of another kind, never passes).
+    pub fn get(&self, kind: OpenDataKind) -> Result<Secret<String>> {
+        let value = match &self.value {
             OpenDataValue::Text(t) => Some(t.clone()),
-            OpenDataValue::Object(raw) => {
-                let v: serde_json::Value = serde_json::from_str(raw.expose()).ok()?;
-                names.iter().find_map(|n| v.get(*n).and_then(|x| x.as_str()).map(|s| Secret::new(s.to_owned())))
-            }
-        }
+            OpenDataValue::Object(raw) => serde_json::from_str::<serde_json::Value>(raw.expose()).ok().and_then(|v| {
+                kind.field_names()
+                    .iter()
+                    .find_map(|n| v.get(*n).and_then(|x| x.as_str()).map(|s| Secret::new(s.to_owned())))
+            }),
+        };
+        value.filter(|v| kind.accepts(v.expose())).ok_or_else(|| {
+            Error::new(
+                ErrorCode::DecryptFailed,
+                format!(
+                    "userData did not decrypt to {} under the merchant's private key; check that the uploaded public key matches MPCB_BINANCE_PRIVATE_KEY_FILE and that the token came from the matching bn.* call",
+                    kind.name()
+                ),
+            )
+        })
     }
 }
 
@@ -157,11 +171,14 @@ pub(crate) mod tests {
         let pkcs8 = k.to_pkcs8_pem(LineEnding::LF)?;
         for pem in [pkcs1.as_str(), pkcs8.as_str()] {
             let mk = MerchantKey::from_pem(pem)?;
-            let obj = mk.decrypt_user_data(&encrypt(&k, br#"{"openId":"o-123"}"#))?;
+            let obj = mk.decrypt_user_data(&encrypt(&k, br#"{"openId":"oid-12345"}"#))?;
             assert!(matches!(obj.value, OpenDataValue::Object(_)));
-            assert_eq!(obj.field(&["openId"]).map(|s| s.expose().clone()).as_deref(), Some("o-123"));
+            assert_eq!(obj.get(OpenDataKind::OpenId)?.expose(), "oid-12345");
             let text = mk.decrypt_user_data(&encrypt(&k, "+971 50 123 4567".as_bytes()))?;
             assert_eq!(text.raw.expose(), "+971 50 123 4567");
+            assert_eq!(text.get(OpenDataKind::PhoneNumber)?.expose(), "+971 50 123 4567");
+            let refused = text.get(OpenDataKind::OpenId).err().map(|e| e.code());
+            assert_eq!(refused, Some(ErrorCode::DecryptFailed), "a phone number is never an open id");
             assert!(!format!("{text:?}").contains("4567"), "decrypted data must not print");
         }
         Ok(())
@@ -186,6 +203,36 @@ pub(crate) mod tests {
         let small = PrivateKey::new(&mut rand_chacha::ChaCha8Rng::seed_from_u64(4), 1024)?;
         let pem = small.to_pkcs8_pem(LineEnding::LF)?;
         assert_eq!(MerchantKey::from_pem(&pem).err().map(|e| e.code()), Some(ErrorCode::InvalidConfig));
+        Ok(())
+    }
+
+    /// Implicit rejection: a ciphertext under another key (or corrupted) decrypts to a
+    /// synthetic message instead of failing; none may pass as a value of any kind.
+    #[test]
+    fn foreign_ciphertexts_never_yield_a_value() -> Result<(), Box<dyn std::error::Error>> {
+        use rand_chacha::rand_core::Rng;
+        let mk = MerchantKey::from_key(key(5));
+        let other = key(6).to_public_key();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let kinds = [OpenDataKind::OpenId, OpenDataKind::PhoneNumber, OpenDataKind::Email];
+        let mut decrypted = 0;
+        for i in 0..2_000u32 {
+            // Short plaintexts under the wrong key, and random "ciphertexts".
+            let ct = if i % 2 == 0 {
+                other.pkcs1v15_encrypt(format!("{{\"openId\":\"oid-{i:09}\"}}").as_bytes())?
+            } else {
+                let mut b = vec![0u8; 256];
+                rng.fill_bytes(&mut b);
+                b[0] = 0;
+                b
+            };
+            let Ok(data) = mk.decrypt_user_data(&URL_SAFE_NO_PAD.encode(ct)) else { continue };
+            decrypted += 1;
+            for kind in kinds {
+                assert!(data.get(kind).is_err(), "a synthetic message passed as {kind:?}");
+            }
+        }
+        assert!(decrypted > 0, "some synthetic messages get past the text checks: the shape checks are needed");
         Ok(())
     }
 }

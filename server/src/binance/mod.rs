@@ -13,10 +13,12 @@ mod client;
 mod config;
 pub mod decrypt;
 pub mod push;
+pub mod shape;
 pub mod signer;
 pub mod wire;
 
 pub use client::{BinanceClient, PushMessage, PushOutcome, MAX_PARAMETERS, MAX_SEND_BODY_BYTES, MAX_TOKEN_BYTES};
 pub use config::{Config, DEFAULT_BASE_URL};
 pub use decrypt::{MerchantKey, OpenData, OpenDataValue};
+pub use shape::OpenDataKind;
 pub use wire::Parameter;

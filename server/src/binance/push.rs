@@ -18,13 +18,29 @@ pub fn accept(
     push_token: Secret<String>,
     obtained_at_ms: u64,
 ) -> Result<()> {
-    store.put(&StoredPushToken {
-        platform: PLATFORM.to_owned(),
-        user_id: user_id.to_owned(),
-        template_id: template_id.to_owned(),
-        token: push_token,
-        expires_at_ms: obtained_at_ms.saturating_add(PUSH_TOKEN_LIFETIME_MS),
-    })
+    accept_many(store, user_id, vec![(template_id.to_owned(), push_token)], obtained_at_ms)
+}
+
+/// Stores the push tokens of one subscribe answer, `(template id, token)` pairs accepted
+/// by `user_id` at `obtained_at_ms` (also the time the store's cap counts unexpired
+/// tokens at): all or none, in one store call.
+pub fn accept_many(
+    store: &dyn PushTokenStore,
+    user_id: &str,
+    tokens: Vec<(String, Secret<String>)>,
+    obtained_at_ms: u64,
+) -> Result<()> {
+    let rows: Vec<StoredPushToken> = tokens
+        .into_iter()
+        .map(|(template_id, token)| StoredPushToken {
+            platform: PLATFORM.to_owned(),
+            user_id: user_id.to_owned(),
+            template_id,
+            token,
+            expires_at_ms: obtained_at_ms.saturating_add(PUSH_TOKEN_LIFETIME_MS),
+        })
+        .collect();
+    store.put_many(&rows, obtained_at_ms)
 }
 
 /// Sends `message` to `user_id` with a stored token for its template. The token is

@@ -55,9 +55,10 @@ pub fn platform_error(api: &str, errcode: i64, errmsg: Option<&str>, secrets: &[
         .with_platform(errcode.to_string(), message)
 }
 
-/// Replaces every non-empty secret in `message` with `<secret>`.
+/// Replaces every non-empty secret in `message` with `<secret>`, also percent- or
+/// form-encoded (see [`crate::secret::scrub`]).
 pub fn scrub(message: &str, secrets: &[&str]) -> String {
-    secrets.iter().filter(|s| !s.is_empty()).fold(message.to_owned(), |m, s| m.replace(s, "<secret>"))
+    secrets.iter().fold(message.to_owned(), |m, s| crate::secret::scrub(&m, s, "<secret>"))
 }
 
 #[cfg(test)]

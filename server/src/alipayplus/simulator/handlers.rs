@@ -55,7 +55,9 @@ fn answer(s: &Shared, path: &str, client_id: &str, body: &Value, signing: Signin
 
 /// [`answer`] for raw bytes.
 fn answer_bytes(s: &Shared, path: &str, client_id: &str, bytes: Vec<u8>, signing: Signing) -> Response {
-    let time = format_ms(s.now_ms());
+    // The real clock, like the Request-Time check: moving the simulator's clock ages codes
+    // and tokens, not its answers (clients refuse a Response-Time far from their clock).
+    let time = format_ms(SystemClock.now_ms());
     let mut r = (StatusCode::OK, bytes.clone()).into_response();
     let h = r.headers_mut();
     h.insert("content-type", HeaderValue::from_static("application/json; charset=UTF-8"));
