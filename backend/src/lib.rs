@@ -580,11 +580,7 @@ fn handle_checked_at(
                 // Stripe's rule: a key names one request; another body under it is refused
                 // rather than answered with the first body's answer (which would drop its
                 // new tokens silently).
-                return error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "IDEMPOTENCY_KEY_REUSED",
-                    "this Idempotency-Key was used with another body; send a new body with a new key",
-                );
+                return idempotency_key_reused();
             }
             return error(StatusCode::CONFLICT, "TOKEN_ALREADY_USED", "this token was already exchanged");
         }
@@ -623,9 +619,18 @@ fn handle_checked_at(
     (StatusCode::OK, Json(answer)).into_response()
 }
 
+/// 422 `IDEMPOTENCY_KEY_REUSED`: a key names one request (Stripe's rule).
+pub(crate) fn idempotency_key_reused() -> Response {
+    error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "IDEMPOTENCY_KEY_REUSED",
+        "this Idempotency-Key was used with another body; send a new body with a new key",
+    )
+}
+
 /// SHA-256 of the body as canonical JSON (sorted keys, no spaces), so a replay that only
 /// re-serializes the same request still matches; raw bytes when it is not JSON.
-fn fingerprint(body: &[u8]) -> [u8; 32] {
+pub(crate) fn fingerprint(body: &[u8]) -> [u8; 32] {
     let canonical = serde_json::from_slice::<Value>(body).ok().and_then(|v| serde_json::to_vec(&v).ok());
     sha2::Sha256::digest(canonical.as_deref().unwrap_or(body)).into()
 }

@@ -9,7 +9,9 @@
 //!   accepted template for the user of the caller's session, passed in the
 //!   [`SESSION_HEADER`] header (`X-Mpcb-Session: <session>`; a custom header rather than
 //!   `Authorization`, which a CORS preflight's `Access-Control-Allow-Headers: *` does not
-//!   cover). A replay with the same `Idempotency-Key` answers the same and records nothing.
+//!   cover). A replay with the same `Idempotency-Key`, session and body answers the same
+//!   and records nothing; another body or session under that key is 422
+//!   `IDEMPOTENCY_KEY_REUSED`.
 //! - `POST /merchant/wechat/send` (`Authorization: Bearer <MPCB_ADMIN_KEY>`): spends one
 //!   grant of the session's user and sends the subscription message.
 //!
@@ -37,13 +39,17 @@ use mp_consent_bridge::consent::{DATA_TOKEN_LIFETIME_MS, LOGIN_CODE_LIFETIME_MS,
 /// Header carrying the merchant session id a login answered.
 pub const SESSION_HEADER: &str = "x-mpcb-session";
 
+/// Idempotency key → (fingerprint of the session and body it named, the answer).
+type Replays = HashMap<String, ([u8; 32], Value)>;
+
 /// The WeChat client, the session and grant store, and the admin key.
 pub struct WechatSetup {
     client: WechatClient,
     store: Arc<dyn WechatStore>,
     admin_key: Option<Secret<String>>,
-    /// Idempotency key → the answer of a grants body already recorded.
-    replays: Mutex<HashMap<String, Value>>,
+    /// Idempotency key → the fingerprint of the grants request it named (session and body)
+    /// and its answer.
+    replays: Mutex<Replays>,
 }
 
 impl std::fmt::Debug for WechatSetup {
@@ -174,13 +180,19 @@ pub async fn exchange(
             Ok(json!({ "phoneNumber": mask_phone(phone.phone_number.expose()), "countryCode": phone.country_code }))
         }
         Call::Grants(b) => {
+            // A key names one request: the same body from the same session replays its
+            // answer; another body or session under that key is refused, never answered
+            // with someone else's answer.
+            let session_header = headers.get(SESSION_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+            let body = serde_json::to_vec(b).unwrap_or_default();
+            let request = crate::fingerprint(&[session_header, b"\n", &body].concat());
             let replay_key = key.map(|k| format!("grants:{k}"));
-            let replays = |f: &mut dyn FnMut(&mut HashMap<String, Value>) -> Option<Value>| {
-                f(&mut setup.replays.lock().unwrap_or_else(|p| p.into_inner()))
-            };
+            let replays = || setup.replays.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(k) = &replay_key {
-                if let Some(previous) = replays(&mut |m| m.get(k).cloned()) {
-                    return Ok(previous);
+                match replays().get(k) {
+                    Some((seen, previous)) if *seen == request => return Ok(previous.clone()),
+                    Some(_) => return Err(crate::idempotency_key_reused()),
+                    None => {}
                 }
             }
             let Some(session) = session_of(setup, headers)? else { return Err(session_unknown()) };
@@ -189,12 +201,11 @@ pub async fn exchange(
             }
             let answer = json!({ "openid": session.openid, "recorded": b.template_ids.len() });
             if let Some(k) = replay_key {
-                replays(&mut |m| {
-                    if m.len() >= 10_000 {
-                        m.clear();
-                    }
-                    m.insert(k.clone(), answer.clone())
-                });
+                let mut m = replays();
+                if m.len() >= 10_000 {
+                    m.clear();
+                }
+                m.insert(k, (request, answer.clone()));
             }
             Ok(answer)
         }

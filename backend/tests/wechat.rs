@@ -115,6 +115,15 @@ async fn login_phone_grants_and_send_end_to_end() {
     assert_eq!((st, recorded["recorded"].as_u64()), (200, Some(1)), "{recorded}");
     let (st, _) = request(&backend.addr, "/consent/subscription-grants", &with, &grants).await;
     assert_eq!(st, 200);
+    // The key names that request: another body, or the same body from another session,
+    // under it is refused, never answered with the first request's answer.
+    let more = json!({"platform": "wechat", "templateIds": ["TPL_SHIP", "TPL_MORE"], "obtainedAt": now()}).to_string();
+    let (st, e) = request(&backend.addr, "/consent/subscription-grants", &with, &more).await;
+    assert_eq!((st, e["code"].as_str()), (422, Some("IDEMPOTENCY_KEY_REUSED")), "{e}");
+    let elsewhere = [("X-Mpcb-Session", "someone-else"), ("Idempotency-Key", "g1")];
+    let (st, e) = request(&backend.addr, "/consent/subscription-grants", &elsewhere, &grants).await;
+    assert_eq!((st, e["code"].as_str()), (422, Some("IDEMPOTENCY_KEY_REUSED")), "{e}");
+    assert!(e.get("openid").is_none(), "no other user's answer");
     // The user accepted in WeChat's prompt.
     issue(&sim, "/__sim/subscribe", json!({"user": "ann", "verdicts": {"TPL_SHIP": "accept"}})).await;
 
