@@ -272,6 +272,17 @@ impl Bridge {
             )),
             _ => consent::data_consent_from_button(kind, &value, now),
         }?;
+        // An event read again (a retry after an unknown outcome, or an event the page kept)
+        // is the consent handed out the first time: the same obtainedAt, so the same request
+        // bytes under its key, and the real expiry.
+        let known = self.inner.forwarder.as_ref().and_then(|f| f.issued_expiry(consent.token.expose()));
+        let consent = match known {
+            Some(expiry) if expiry < consent.expires_at => {
+                let life = consent.expires_at.saturating_sub(consent.obtained_at);
+                DataConsent { obtained_at: expiry.saturating_sub(life), expires_at: expiry, ..consent }
+            }
+            _ => consent,
+        };
         self.note_issued(&Consent::Data(consent.clone()));
         Ok(consent)
     }

@@ -127,6 +127,11 @@ impl Forwarder {
         }
     }
 
+    /// When `token`, handed out earlier by this bridge, really expires (if remembered).
+    pub fn issued_expiry(&self, token: &str) -> Option<u64> {
+        self.registry.borrow().issued_expiry(fingerprint(token))
+    }
+
     /// Forwards `consent` to its route; resolves with the backend's JSON answer as text,
     /// or `None` when there was nothing to send (a subscription that accepted nothing).
     pub async fn forward(&self, consent: &Consent) -> Result<Option<String>, BridgeError> {

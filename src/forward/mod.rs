@@ -15,7 +15,7 @@ pub use envelope::{invalid_response, is_error_envelope, rejected, MAX_BODY_BYTES
 pub use forwarder::{read_answer, Forwarder};
 #[cfg(target_arch = "wasm32")]
 pub(crate) use once::uuid_v4;
-pub use once::{Claim, Finish, OnceRegistry, TokenRef, MAX_LIVE_TOKENS};
+pub use once::{Claim, Finish, OnceRegistry, TokenRef, ISSUED_RETAIN_MS, MAX_LIVE_TOKENS};
 pub use outgoing::{outgoing, Outgoing, Secret};
 pub use retry::{parse_retry_after, AttemptOutcome, RetryPolicy, DEFAULT_RETRIES, MAX_RETRIES};
 pub use transport::{

@@ -13,6 +13,10 @@ use crate::error::{BridgeError, ErrorCode};
 /// second exchange.
 pub const MAX_LIVE_TOKENS: usize = 65_536;
 
+/// How long after its token's expiry the record of a handed-out token is kept: a button
+/// event kept by the page and read again within this time still forwards as expired.
+pub const ISSUED_RETAIN_MS: u64 = 24 * 60 * 60 * 1000;
+
 /// A 64-bit FNV-1a fingerprint of a token: the registry never stores the token itself.
 pub(crate) fn fingerprint(secret: &str) -> u64 {
     secret.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
@@ -147,10 +151,16 @@ impl OnceRegistry {
         self.entries.iter().find(|e| e.token == token)
     }
 
-    /// Remembers that the bridge handed `token` to the page at `now`. Bounded like the
-    /// claims: past the limit the oldest record goes (only the edit check is lost for it).
+    /// Remembers that the bridge handed `token` to the page at `now`. A token handed out
+    /// again (a button event read twice) keeps its first expiry. Records outlive their
+    /// token by [`ISSUED_RETAIN_MS`], so a dead token read again stays dead; bounded like
+    /// the claims: past the limit the oldest record goes (only this check is lost for it).
     pub fn note_issued(&mut self, token: TokenRef, now: u64) {
-        self.issued.retain(|t| t.expires_at > now && t.fingerprint != token.fingerprint);
+        self.issued.retain(|t| t.expires_at.saturating_add(ISSUED_RETAIN_MS) > now);
+        if let Some(known) = self.issued.iter_mut().find(|t| t.fingerprint == token.fingerprint) {
+            known.expires_at = known.expires_at.min(token.expires_at);
+            return;
+        }
         if self.issued.len() >= self.limit && !self.issued.is_empty() {
             self.issued.remove(0);
         }
@@ -345,11 +355,15 @@ mod tests {
         let mut r = OnceRegistry { limit: 2, ..OnceRegistry::default() };
         r.note_issued(TokenRef { fingerprint: 1, expires_at: 100 }, 0);
         assert_eq!(r.issued_expiry(1), Some(100));
+        r.note_issued(TokenRef { fingerprint: 1, expires_at: 500 }, 50);
+        assert_eq!(r.issued_expiry(1), Some(100), "handed out again: the first expiry stays");
+        r.note_issued(TokenRef { fingerprint: 1, expires_at: 900 }, 400);
+        assert_eq!(r.issued_expiry(1), Some(100), "read again after it died: still dead");
         r.note_issued(TokenRef { fingerprint: 2, expires_at: 100 }, 0);
         r.note_issued(TokenRef { fingerprint: 3, expires_at: 100 }, 0);
         assert_eq!((r.issued_expiry(1), r.issued_expiry(3)), (None, Some(100)), "the oldest record went");
-        r.note_issued(TokenRef { fingerprint: 4, expires_at: 100 }, 100);
-        assert_eq!((r.issued_expiry(2), r.issued_expiry(4)), (None, Some(100)), "expired records went");
+        r.note_issued(TokenRef { fingerprint: 4, expires_at: 100 }, 100 + ISSUED_RETAIN_MS);
+        assert_eq!((r.issued_expiry(2), r.issued_expiry(4)), (None, Some(100)), "records a day past expiry went");
     }
 
     #[test]

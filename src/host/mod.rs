@@ -24,10 +24,13 @@ use wasm_bindgen::JsValue;
 
 /// The global host object of each platform, when the runtime defines it.
 fn globals() -> [(Platform, Option<JsValue>); 3] {
+    // Only objects count (a `bn = 0` is no host). `wx` comes last: when one object is
+    // several globals (a `wx = my` shim), `bn` or `my` names it.
+    let object = |v: Option<JsValue>| v.filter(JsValue::is_object);
     [
-        (Platform::Wechat, sys::WX.with(|v| v.clone()).map(JsValue::from)),
-        (Platform::Binance, sys::BN.with(|v| v.clone()).map(JsValue::from)),
-        (Platform::Alipay, sys::MY.with(|v| v.clone()).map(JsValue::from)),
+        (Platform::Binance, object(sys::BN.with(|v| v.clone()).map(JsValue::from))),
+        (Platform::Alipay, object(sys::MY.with(|v| v.clone()).map(JsValue::from))),
+        (Platform::Wechat, object(sys::WX.with(|v| v.clone()).map(JsValue::from))),
     ]
 }
 
@@ -52,7 +55,7 @@ pub(crate) fn resolve(
         let host = globals.into_iter().find(|(p, _)| *p == platform).and_then(|(_, g)| g);
         return Ok((host, Some(platform)));
     }
-    let [wechat, binance, alipay] = globals;
+    let [binance, alipay, wechat] = globals;
     match (binance, alipay) {
         ((_, Some(_)), (_, Some(_))) => Err(BridgeError::invalid_config(
             "This runtime defines both bn and my; pass options.platform (\"binance\" or \"alipay\") so the bridge does not guess.",

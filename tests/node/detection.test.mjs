@@ -44,6 +44,14 @@ test('wx alone is WeChat, and the global is the host', () => {
   assert.deepEqual(out, { platform: 'wechat', same: 'wechat' });
 });
 
+test('one object as wx and my (a wx = my shim), injected or found: Alipay; a non-object bn is no host', () => {
+  const out = scenario(
+    'globalThis.my = mockAlipayHost(); globalThis.wx = my; globalThis.bn = 0;',
+    "out.injected = (await new ConsentBridge({ host: my }).askAuthCode(['auth_base'])).grantedScopes; out.found = (await new ConsentBridge().askSubscribe(['e1'])).platform;",
+  );
+  assert.deepEqual(out, { injected: ['auth_base'], found: 'alipay' });
+});
+
 test('bn with my is INVALID_CONFIG unless the platform is named', () => {
   const out = scenario(
     'globalThis.bn = mockBinanceHost(); globalThis.my = mockAlipayHost();',

@@ -272,6 +272,42 @@ test('15. after an unknown outcome, a reordered bundle is refused: one key never
   assert.equal(h.requests[0].data, h.requests[1].data, 'the retry sent the same bytes');
 });
 
+test('16. a button event read again is the consent handed out the first time: same expiry, same bytes', async () => {
+  const realNow = Date.now;
+  const at = (offset) => () => realNow() + offset;
+  // Read at t0, kept by the page, read again 3 minutes later: the 2-minute token is dead.
+  const h = host();
+  const b = bridgeFor(h);
+  const event = { type: 'getphonenumber', detail: { code: token('kept') } };
+  await b.phoneNumberFromEvent(event);
+  Date.now = at(180_000);
+  try {
+    assert.equal((await errorOf(b.forwardPhoneNumberEvent(event))).code, 'TOKEN_EXPIRED');
+    const again = await b.phoneNumberFromEvent(event);
+    assert.equal((await errorOf(b.forward(again))).code, 'TOKEN_EXPIRED');
+  } finally {
+    Date.now = realNow;
+  }
+  assert.equal(h.requests.length, 0, 'a dead token was never sent');
+  // An unknown outcome, then the same event forwarded again: the very same request.
+  let answer = (o) => o.fail({ error: 13, errorMessage: 'timeout' });
+  const h2 = host({ respond: (o) => answer(o) });
+  const b2 = bridgeFor(h2, { retries: 0 });
+  const tapped = { type: 'getphonenumber', detail: { code: token('retry') } };
+  assert.equal((await errorOf(b2.forwardPhoneNumberEvent(tapped))).code, 'BACKEND_TIMEOUT');
+  answer = (o) => o.success({ statusCode: 200, header: {}, data: '{"ok":true}' });
+  Date.now = at(5_000);
+  try {
+    await b2.forwardPhoneNumberEvent(tapped);
+  } finally {
+    Date.now = realNow;
+  }
+  const [first, second] = h2.requests;
+  assert.equal(second.data, first.data, 'the same bytes');
+  assert.equal(second.header['Idempotency-Key'], first.header['Idempotency-Key'], 'under the same key');
+  assert.equal((await errorOf(b2.forwardPhoneNumberEvent(tapped))).code, 'TOKEN_ALREADY_USED');
+});
+
 test('property: hostile host answers and backends (huge keys and strings, lone surrogates, echoed tokens) end typed, bounded and scrubbed', async () => {
   const next = random(20261202);
   const pick = (items) => items[Math.floor(next() * items.length)];
