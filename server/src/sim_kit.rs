@@ -235,3 +235,41 @@ impl Args {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fault(kind: &str, api: Option<&str>, times: u32) -> Fault<String> {
+        Fault { kind: kind.into(), api: api.map(str::to_owned), times }
+    }
+
+    #[test]
+    fn faults_apply_in_order_to_their_api_for_their_count() {
+        let mut faults = Faults::default();
+        faults.push(fault("a", Some("x"), 2));
+        faults.push(fault("b", None, 1));
+        assert_eq!(faults.next("y"), Some(&"b".to_owned()));
+        assert_eq!(faults.next("y"), Some(&"b".to_owned()), "next does not use the fault");
+        assert_eq!(faults.take("x").as_deref(), Some("a"));
+        assert_eq!(faults.take("y").as_deref(), Some("b"));
+        assert_eq!(faults.take("y"), None, "b was for one call");
+        assert_eq!(faults.take("x").as_deref(), Some("a"));
+        assert_eq!(faults.take("x"), None, "a was for two calls");
+    }
+
+    #[test]
+    fn minted_values_are_distinct_and_prefixed() {
+        let mut serial = 0;
+        let (a, b) = (mint(&mut serial, "AT"), mint(&mut serial, "AT"));
+        assert!(a.starts_with("AT1") && b.starts_with("AT2") && a != b);
+        assert_eq!(a.len(), "AT1".len() + 32);
+    }
+
+    #[test]
+    fn the_clock_moves_only_forward_by_what_is_asked() {
+        let clock = SimClock::new(Arc::new(crate::clock::ManualClock::new(1_000)));
+        clock.advance(500);
+        assert_eq!(clock.now_ms(), 1_500);
+    }
+}
