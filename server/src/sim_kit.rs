@@ -1,6 +1,7 @@
 //! What the loopback platform simulators ([`crate::alipayplus::simulator`],
 //! [`crate::wechat::simulator`]) share, so each keeps only its platform's rules: the
-//! scripted fault queue, opaque values, the movable clock, the test endpoints
+//! state behind the router (configuration, locked memory, movable clock), the scripted
+//! fault queue, opaque values, the test endpoints
 //! `POST /__sim/fault` and `POST /__sim/clock` (with CORS, for the host simulator pages),
 //! and their binaries' command line and serving.
 
@@ -16,7 +17,7 @@ use serde_json::json;
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// A scripted misbehaviour `kind` (each simulator's own enum, tagged `kind`) for the next
 /// `times` calls of one API, or of all.
@@ -107,14 +108,54 @@ impl SimClock {
     }
 }
 
-/// A simulator's router state, as the shared test endpoints need it.
-pub trait SimState: Clone + Send + Sync + 'static {
+/// A simulator's memory, as far as the shared parts need it.
+pub trait Memory: Default + Send + 'static {
     /// The simulator's fault kinds.
     type Kind: Clone + DeserializeOwned + Send;
-    /// Scripts one more fault.
-    fn push_fault(&self, fault: Fault<Self::Kind>);
-    /// Its movable clock.
-    fn clock(&self) -> &SimClock;
+    /// Its fault queue.
+    fn faults(&mut self) -> &mut Faults<Self::Kind>;
+}
+
+/// A simulator's state behind its router: configuration `C`, memory `M`, movable clock.
+pub struct Shared<C, M>(Arc<SharedParts<C, M>>);
+
+/// What [`Shared`] holds.
+pub struct SharedParts<C, M> {
+    /// What the simulator was told at start.
+    pub config: C,
+    memory: Mutex<M>,
+    /// The base clock plus every advance asked for over HTTP.
+    pub clock: SimClock,
+}
+
+impl<C, M> Clone for Shared<C, M> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<C, M> std::ops::Deref for Shared<C, M> {
+    type Target = SharedParts<C, M>;
+    fn deref(&self) -> &SharedParts<C, M> {
+        &self.0
+    }
+}
+
+impl<C, M: Memory> Shared<C, M> {
+    /// Fresh memory, time read from `base`.
+    pub fn new(config: C, base: Arc<dyn Clock>) -> Self {
+        Shared(Arc::new(SharedParts { config, memory: Mutex::new(M::default()), clock: SimClock::new(base) }))
+    }
+
+    /// The simulator's time (ages codes and tokens).
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
+    /// The memory, locked (a panicked holder left it usable: every change is one step).
+    pub fn lock(&self) -> MutexGuard<'_, M> {
+        self.memory.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// Adds the headers the host simulator pages need to call the test endpoints.
@@ -142,10 +183,10 @@ pub fn bad(message: &str) -> Response {
 }
 
 /// `POST /__sim/fault` with a [`Fault`] (times 1 to 100).
-pub async fn add_fault<S: SimState>(State(s): State<S>, body: Bytes) -> Response {
-    match serde_json::from_slice::<Fault<S::Kind>>(&body) {
+pub async fn add_fault<C, M: Memory>(State(s): State<Shared<C, M>>, body: Bytes) -> Response {
+    match serde_json::from_slice::<Fault<M::Kind>>(&body) {
         Ok(f) if f.times > 0 && f.times <= 100 => {
-            s.push_fault(f);
+            s.lock().faults().push(f);
             cors(Json(json!({"ok": true})).into_response())
         }
         Ok(_) => bad("times must be 1 to 100"),
@@ -161,11 +202,11 @@ pub struct ClockMove {
 }
 
 /// `POST /__sim/clock` `{advanceMs}` → `{ok, nowMs}`.
-pub async fn move_clock<S: SimState>(State(s): State<S>, body: Bytes) -> Response {
+pub async fn move_clock<C, M>(State(s): State<Shared<C, M>>, body: Bytes) -> Response {
     match serde_json::from_slice::<ClockMove>(&body) {
         Ok(m) => {
-            s.clock().advance(m.advance_ms);
-            cors(Json(json!({"ok": true, "nowMs": s.clock().now_ms()})).into_response())
+            s.clock.advance(m.advance_ms);
+            cors(Json(json!({"ok": true, "nowMs": s.clock.now_ms()})).into_response())
         }
         Err(_) => bad("expected {\"advanceMs\": N}"),
     }

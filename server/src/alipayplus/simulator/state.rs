@@ -3,11 +3,9 @@
 
 use crate::alipayplus::config::{DEFAULT_APPLY_TOKEN_PATH, DEFAULT_INQUIRY_USER_INFO_PATH};
 use crate::alipayplus::sign::{RsaSigner, RsaVerifier};
-use crate::clock::SystemClock;
-use crate::sim_kit::{self, Faults, SimClock, SimState};
+use crate::sim_kit::{self, Faults, Memory};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Auth code lifetime (ms).
 pub const CODE_LIFETIME_MS: u64 = 10 * 60_000;
@@ -156,47 +154,12 @@ impl Inner {
     }
 }
 
-/// Shared state behind the router.
-#[derive(Clone)]
-pub struct Shared(Arc<SharedInner>);
-
-/// The shared parts.
-pub struct SharedInner {
-    pub config: SimConfig,
-    inner: Mutex<Inner>,
-    /// The system clock plus every advance asked for over HTTP.
-    pub clock: SimClock,
-}
-
-impl std::ops::Deref for Shared {
-    type Target = SharedInner;
-    fn deref(&self) -> &SharedInner {
-        &self.0
-    }
-}
-
-impl Shared {
-    pub fn new(config: SimConfig) -> Self {
-        let clock = SimClock::new(Arc::new(SystemClock));
-        Shared(Arc::new(SharedInner { config, inner: Mutex::new(Inner::default()), clock }))
-    }
-
-    /// The simulator's time (ages codes and tokens).
-    pub fn now_ms(&self) -> u64 {
-        self.clock.now_ms()
-    }
-
-    pub fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-impl SimState for Shared {
+impl Memory for Inner {
     type Kind = FaultKind;
-    fn push_fault(&self, fault: Fault) {
-        self.lock().faults.push(fault);
-    }
-    fn clock(&self) -> &SimClock {
-        &self.0.clock
+    fn faults(&mut self) -> &mut Faults<FaultKind> {
+        &mut self.faults
     }
 }
+
+/// Shared state behind the router.
+pub type Shared = sim_kit::Shared<SimConfig, Inner>;

@@ -51,10 +51,13 @@ pub fn app(config: SimConfig) -> Router {
         .route("/__sim/subscribe", post(handlers::subscribe).options(sim_kit::preflight))
         .route("/__sim/sent", get(handlers::sent).options(sim_kit::preflight))
         .route("/__sim/token", post(handlers::token_action).options(sim_kit::preflight))
-        .route("/__sim/fault", post(sim_kit::add_fault::<Shared>).options(sim_kit::preflight))
-        .route("/__sim/clock", post(sim_kit::move_clock::<Shared>).options(sim_kit::preflight))
+        .route("/__sim/fault", post(sim_kit::add_fault).options(sim_kit::preflight))
+        .route("/__sim/clock", post(sim_kit::move_clock).options(sim_kit::preflight))
         .route("/__sim/stats", get(handlers::stats).options(sim_kit::preflight))
         .route("/__sim/reset", post(handlers::reset).options(sim_kit::preflight))
         .route("/health", get(sim_kit::health))
-        .with_state(Shared::new(config))
+        .with_state({
+            let clock = config.clock.clone();
+            Shared::new(config, clock)
+        })
 }

@@ -2,13 +2,13 @@
 //! and clock.
 
 use crate::clock::{Clock, SystemClock};
-use crate::sim_kit::{self, Faults, SimClock, SimState};
+use crate::sim_kit::{self, Faults, Memory};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 /// Login and phone code lifetime (documented: 5 minutes).
 pub const CODE_LIFETIME_MS: u64 = 5 * 60_000;
@@ -162,47 +162,12 @@ impl Inner {
     }
 }
 
-/// Shared state behind the router.
-#[derive(Clone)]
-pub struct Shared(Arc<SharedInner>);
-
-/// The shared parts.
-pub struct SharedInner {
-    pub config: SimConfig,
-    inner: Mutex<Inner>,
-    /// The configured clock plus every advance asked for over HTTP.
-    pub clock: SimClock,
-}
-
-impl std::ops::Deref for Shared {
-    type Target = SharedInner;
-    fn deref(&self) -> &SharedInner {
-        &self.0
-    }
-}
-
-impl Shared {
-    pub fn new(config: SimConfig) -> Self {
-        let clock = SimClock::new(config.clock.clone());
-        Shared(Arc::new(SharedInner { config, inner: Mutex::new(Inner::default()), clock }))
-    }
-
-    /// The simulator's time.
-    pub fn now_ms(&self) -> u64 {
-        self.clock.now_ms()
-    }
-
-    pub fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-impl SimState for Shared {
+impl Memory for Inner {
     type Kind = FaultKind;
-    fn push_fault(&self, fault: Fault) {
-        self.lock().faults.push(fault);
-    }
-    fn clock(&self) -> &SimClock {
-        &self.0.clock
+    fn faults(&mut self) -> &mut Faults<FaultKind> {
+        &mut self.faults
     }
 }
+
+/// Shared state behind the router.
+pub type Shared = sim_kit::Shared<SimConfig, Inner>;
