@@ -182,6 +182,15 @@ pub fn bad(message: &str) -> Response {
     cors((StatusCode::BAD_REQUEST, Json(json!({"error": message}))).into_response())
 }
 
+/// A test endpoint's optional JSON body: the default when empty, `None` when not `T`.
+pub fn json_or_default<T: DeserializeOwned + Default>(body: &[u8]) -> Option<T> {
+    if body.is_empty() {
+        Some(T::default())
+    } else {
+        serde_json::from_slice(body).ok()
+    }
+}
+
 /// `POST /__sim/fault` with a [`Fault`] (times 1 to 100).
 pub async fn add_fault<C, M: Memory>(State(s): State<Shared<C, M>>, body: Bytes) -> Response {
     match serde_json::from_slice::<Fault<M::Kind>>(&body) {

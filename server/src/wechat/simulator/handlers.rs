@@ -4,7 +4,7 @@ use super::state::{
     openid_of, FaultKind, Inner, LoginCode, PhoneCode, SentMessage, Shared, CODE_LIFETIME_MS, RENEW_WINDOW_MS,
     TOKEN_LIFETIME_SECS,
 };
-use crate::sim_kit::{bad, cors};
+use crate::sim_kit::{bad, cors, json_or_default};
 use crate::wechat::wire::{PhoneCodeRequest, StableTokenRequest};
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, State};
@@ -262,13 +262,9 @@ pub struct LoginAsk {
 
 /// What `wx.login()` gives the page: `{code}` (plus the openid it will map to, for tests).
 pub async fn issue_login_code(State(s): State<Shared>, body: Bytes) -> Response {
-    let ask: LoginAsk = if body.is_empty() {
-        LoginAsk::default()
-    } else {
-        match serde_json::from_slice(&body) {
-            Ok(a) => a,
-            Err(_) => return bad("expected {\"user\"?: \"...\", \"unionid\"?: bool, \"blocked\"?: bool}"),
-        }
+    let ask: LoginAsk = match json_or_default(&body) {
+        Some(a) => a,
+        None => return bad("expected {\"user\"?: \"...\", \"unionid\"?: bool, \"blocked\"?: bool}"),
     };
     let user = ask.user.unwrap_or_else(|| "sim-user".into());
     if !user_ok(&user) {
@@ -308,13 +304,9 @@ pub struct PhoneAsk {
 
 /// What the `getPhoneNumber` button's event gives the page: `detail.code`.
 pub async fn issue_phone_code(State(s): State<Shared>, body: Bytes) -> Response {
-    let ask: PhoneAsk = if body.is_empty() {
-        PhoneAsk::default()
-    } else {
-        match serde_json::from_slice(&body) {
-            Ok(a) => a,
-            Err(_) => return bad("expected {\"phoneNumber\"?: digits, \"countryCode\"?: digits, \"user\"?: ...}"),
-        }
+    let ask: PhoneAsk = match json_or_default(&body) {
+        Some(a) => a,
+        None => return bad("expected {\"phoneNumber\"?: digits, \"countryCode\"?: digits, \"user\"?: ...}"),
     };
     let digits = |v: &str, max: usize| !v.is_empty() && v.len() <= max && v.bytes().all(|b| b.is_ascii_digit());
     let phone = ask.phone_number.unwrap_or_else(|| "13800138000".into());
