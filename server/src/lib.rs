@@ -27,6 +27,8 @@ pub mod clock;
 pub mod error;
 pub mod http;
 pub mod secret;
+#[cfg(feature = "simulator")]
+pub mod sim_kit;
 pub mod store;
 pub mod wechat;
 

@@ -1,13 +1,14 @@
 //! The simulator's routes.
 
 use super::state::{
-    CodeEntry, Fault, FaultKind, Received, Shared, TokenEntry, ACCESS_LIFETIME_MS, CODE_LIFETIME_MS,
-    REFRESH_LIFETIME_MS, REQUEST_TIME_WINDOW_MS,
+    CodeEntry, FaultKind, Received, Shared, TokenEntry, ACCESS_LIFETIME_MS, CODE_LIFETIME_MS, REFRESH_LIFETIME_MS,
+    REQUEST_TIME_WINDOW_MS,
 };
 use crate::alipayplus::sign::SignatureHeader;
 use crate::alipayplus::timefmt::{format_ms, parse_ms};
 use crate::alipayplus::wire::{ApplyTokenRequest, GrantType, InquiryUserInfoRequest};
 use crate::clock::{Clock, SystemClock};
+use crate::sim_kit::{bad, cors};
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
@@ -19,22 +20,6 @@ use serde_json::{json, Map, Value};
 /// Largest request body the simulator reads (the platform documents fields of at most a
 /// few kilobytes).
 const MAX_BODY: usize = 16 * 1024;
-
-fn cors(mut r: Response) -> Response {
-    let h = r.headers_mut();
-    h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
-    h.insert("access-control-allow-methods", HeaderValue::from_static("POST, GET, OPTIONS"));
-    h.insert("access-control-allow-headers", HeaderValue::from_static("*"));
-    r
-}
-
-pub async fn preflight() -> Response {
-    cors(StatusCode::NO_CONTENT.into_response())
-}
-
-pub async fn health() -> Response {
-    cors(Json(json!({"ok": true})).into_response())
-}
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
@@ -144,7 +129,7 @@ fn front(s: &Shared, api: &str, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> 
         .filter(|c| !c.is_empty() && c.len() <= 128 && c.bytes().all(|b| b.is_ascii_graphic()))
         .unwrap_or(&s.config.client_id)
         .to_owned();
-    let fault = s.lock().take_fault(api);
+    let fault = s.lock().faults.take(api);
     let record = |code: &str| record(s, api, headers, body, code);
     if let Some(FaultKind::Http500) = fault {
         record("HTTP_500");
@@ -203,10 +188,9 @@ fn finish(s: &Shared, api: &str, headers: &HeaderMap, body: &[u8], path: &str, s
 async fn maybe_slow(s: &Shared, api: &str) {
     let ms = {
         let mut inner = s.lock();
-        let next = inner.faults.iter().find(|f| f.times > 0 && f.api.as_deref().is_none_or(|a| a == api));
-        match next.map(|f| f.kind.clone()) {
+        match inner.faults.next(api).cloned() {
             Some(FaultKind::Slow { ms }) => {
-                inner.take_fault(api);
+                inner.faults.take(api);
                 Some(ms.min(30_000))
             }
             _ => None,
@@ -361,10 +345,6 @@ pub struct AuthCodeAsk {
     user_id: Option<String>,
 }
 
-fn bad(message: &str) -> Response {
-    cors((StatusCode::BAD_REQUEST, Json(json!({"error": message}))).into_response())
-}
-
 fn scope_ok(s: &str) -> bool {
     !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
@@ -396,34 +376,6 @@ pub async fn issue_auth_code(State(s): State<Shared>, body: Bytes) -> Response {
     // not granted ("40006" in the documentation's example).
     let errors: Map<String, Value> = ask.declined.iter().map(|d| (d.clone(), json!("40006"))).collect();
     cors(Json(json!({"authCode": code, "authSuccessScopes": ask.scopes, "authErrorScopes": errors})).into_response())
-}
-
-pub async fn add_fault(State(s): State<Shared>, body: Bytes) -> Response {
-    match serde_json::from_slice::<Fault>(&body) {
-        Ok(f) if f.times > 0 && f.times <= 100 => {
-            s.lock().faults.push(f);
-            cors(Json(json!({"ok": true})).into_response())
-        }
-        Ok(_) => bad("times must be 1 to 100"),
-        Err(e) => bad(&format!("not a fault: {e}")),
-    }
-}
-
-/// Body of `POST /__sim/clock`.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ClockMove {
-    advance_ms: u64,
-}
-
-pub async fn move_clock(State(s): State<Shared>, body: Bytes) -> Response {
-    match serde_json::from_slice::<ClockMove>(&body) {
-        Ok(m) => {
-            s.advance(m.advance_ms);
-            cors(Json(json!({"ok": true, "nowMs": s.now_ms()})).into_response())
-        }
-        Err(_) => bad("expected {\"advanceMs\": N}"),
-    }
 }
 
 pub async fn received(State(s): State<Shared>) -> Response {

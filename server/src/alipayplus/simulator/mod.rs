@@ -23,23 +23,26 @@ mod state;
 
 pub use state::{Fault, FaultKind, Received, SimConfig};
 
+use crate::clock::SystemClock;
+use crate::sim_kit;
 use axum::routing::{get, post};
 use axum::Router;
 use state::Shared;
+use std::sync::Arc;
 
 /// The simulator's router.
 pub fn app(config: SimConfig) -> Router {
-    let shared = Shared::new(config);
+    let shared = Shared::new(config, Arc::new(SystemClock));
     let apply = shared.config.apply_token_path.clone();
     let inquiry = shared.config.inquiry_user_info_path.clone();
     Router::new()
         .route(&apply, post(handlers::apply_token))
         .route(&inquiry, post(handlers::inquiry_user_info))
-        .route("/sim/auth-code", post(handlers::issue_auth_code).options(handlers::preflight))
-        .route("/__sim/fault", post(handlers::add_fault).options(handlers::preflight))
-        .route("/__sim/clock", post(handlers::move_clock).options(handlers::preflight))
+        .route("/sim/auth-code", post(handlers::issue_auth_code).options(sim_kit::preflight))
+        .route("/__sim/fault", post(sim_kit::add_fault).options(sim_kit::preflight))
+        .route("/__sim/clock", post(sim_kit::move_clock).options(sim_kit::preflight))
         .route("/__sim/received", get(handlers::received))
         .route("/__sim/reset", post(handlers::reset))
-        .route("/health", get(handlers::health))
+        .route("/health", get(sim_kit::health))
         .with_state(shared)
 }

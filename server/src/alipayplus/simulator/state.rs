@@ -3,11 +3,9 @@
 
 use crate::alipayplus::config::{DEFAULT_APPLY_TOKEN_PATH, DEFAULT_INQUIRY_USER_INFO_PATH};
 use crate::alipayplus::sign::{RsaSigner, RsaVerifier};
-use crate::clock::{Clock, SystemClock};
+use crate::sim_kit::{self, Faults, Memory};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Auth code lifetime (ms).
 pub const CODE_LIFETIME_MS: u64 = 10 * 60_000;
@@ -85,19 +83,9 @@ pub enum FaultKind {
     },
 }
 
-/// A fault applied to the next `times` calls of one API (or of both).
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Fault {
-    /// What happens.
-    #[serde(flatten)]
-    pub kind: FaultKind,
-    /// `applyToken`, `inquiryUserInfo`, or absent for both.
-    #[serde(default)]
-    pub api: Option<String>,
-    /// How many calls it applies to.
-    pub times: u32,
-}
+/// A fault applied to the next `times` calls of `applyToken`, `inquiryUserInfo`, or
+/// (api absent) both.
+pub type Fault = sim_kit::Fault<FaultKind>;
 
 /// A request as received (for tests: same body on retries, headers as sent).
 #[derive(Clone, Debug, Serialize)]
@@ -139,30 +127,15 @@ pub struct Inner {
     pub codes: HashMap<String, CodeEntry>,
     pub access: HashMap<String, TokenEntry>,
     pub refresh: HashMap<String, TokenEntry>,
-    pub faults: Vec<Fault>,
+    pub faults: Faults<FaultKind>,
     pub received: Vec<Received>,
     pub serial: u64,
 }
 
 impl Inner {
-    /// Takes one use of the first fault matching `api`.
-    pub fn take_fault(&mut self, api: &str) -> Option<FaultKind> {
-        let fault = self.faults.iter_mut().find(|f| f.times > 0 && f.api.as_deref().is_none_or(|a| a == api))?;
-        fault.times -= 1;
-        let kind = fault.kind.clone();
-        self.faults.retain(|f| f.times > 0);
-        Some(kind)
-    }
-
     /// A fresh opaque value with a prefix (unique within this process).
     pub fn mint(&mut self, prefix: &str) -> String {
-        self.serial += 1;
-        let mut bytes = [0u8; 16];
-        // The simulator's values only need to be unique and unguessable enough for a
-        // demo; fall back to the serial alone if the system RNG fails.
-        let _ = getrandom::fill(&mut bytes);
-        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        format!("{prefix}{}{hex}", self.serial)
+        sim_kit::mint(&mut self.serial, prefix)
     }
 
     /// Drops the oldest half of a map when it is full (bounded memory).
@@ -181,43 +154,12 @@ impl Inner {
     }
 }
 
+impl Memory for Inner {
+    type Kind = FaultKind;
+    fn faults(&mut self) -> &mut Faults<FaultKind> {
+        &mut self.faults
+    }
+}
+
 /// Shared state behind the router.
-#[derive(Clone)]
-pub struct Shared(Arc<SharedInner>);
-
-/// The shared parts.
-pub struct SharedInner {
-    pub config: SimConfig,
-    inner: Mutex<Inner>,
-    clock_offset_ms: AtomicU64,
-}
-
-impl std::ops::Deref for Shared {
-    type Target = SharedInner;
-    fn deref(&self) -> &SharedInner {
-        &self.0
-    }
-}
-
-impl Shared {
-    pub fn new(config: SimConfig) -> Self {
-        Shared(Arc::new(SharedInner {
-            config,
-            inner: Mutex::new(Inner::default()),
-            clock_offset_ms: AtomicU64::new(0),
-        }))
-    }
-
-    /// The simulator's time: the system clock plus every advance asked for.
-    pub fn now_ms(&self) -> u64 {
-        SystemClock.now_ms().saturating_add(self.clock_offset_ms.load(Ordering::SeqCst))
-    }
-
-    pub fn advance(&self, ms: u64) {
-        self.clock_offset_ms.fetch_add(ms, Ordering::SeqCst);
-    }
-
-    pub fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
+pub type Shared = sim_kit::Shared<SimConfig, Inner>;

@@ -1,13 +1,14 @@
 //! The simulator's routes.
 
 use super::state::{
-    openid_of, Fault, FaultKind, Inner, LoginCode, PhoneCode, SentMessage, Shared, CODE_LIFETIME_MS, RENEW_WINDOW_MS,
+    openid_of, FaultKind, Inner, LoginCode, PhoneCode, SentMessage, Shared, CODE_LIFETIME_MS, RENEW_WINDOW_MS,
     TOKEN_LIFETIME_SECS,
 };
+use crate::sim_kit::{bad, cors, json_or_default};
 use crate::wechat::wire::{PhoneCodeRequest, StableTokenRequest};
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, State};
-use axum::http::{HeaderValue, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -16,22 +17,6 @@ use std::collections::HashMap;
 
 /// Largest request body read.
 const MAX_BODY: usize = 16 * 1024;
-
-fn cors(mut r: Response) -> Response {
-    let h = r.headers_mut();
-    h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
-    h.insert("access-control-allow-methods", HeaderValue::from_static("POST, GET, OPTIONS"));
-    h.insert("access-control-allow-headers", HeaderValue::from_static("*"));
-    r
-}
-
-pub async fn preflight() -> Response {
-    cors(StatusCode::NO_CONTENT.into_response())
-}
-
-pub async fn health() -> Response {
-    cors(Json(json!({"ok": true})).into_response())
-}
 
 /// A WeChat error answer (HTTP 200, as WeChat answers errors).
 fn err(errcode: i64, errmsg: &str) -> Value {
@@ -48,7 +33,7 @@ async fn front(s: &Shared, api: &str) -> Result<bool, Response> {
     let fault = {
         let mut inner = s.lock();
         *inner.calls.entry(api.to_owned()).or_default() += 1;
-        inner.take_fault(api)
+        inner.faults.take(api)
     };
     let fault = match fault {
         Some(FaultKind::Slow { ms }) => {
@@ -259,10 +244,6 @@ pub async fn send(State(s): State<Shared>, OriginalUri(uri): OriginalUri, body: 
     Json(json!({"errcode": 0, "errmsg": "ok", "msgid": msgid})).into_response()
 }
 
-fn bad(message: &str) -> Response {
-    cors((StatusCode::BAD_REQUEST, Json(json!({"error": message}))).into_response())
-}
-
 fn user_ok(u: &str) -> bool {
     !u.is_empty() && u.len() <= 64 && u.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
@@ -281,13 +262,9 @@ pub struct LoginAsk {
 
 /// What `wx.login()` gives the page: `{code}` (plus the openid it will map to, for tests).
 pub async fn issue_login_code(State(s): State<Shared>, body: Bytes) -> Response {
-    let ask: LoginAsk = if body.is_empty() {
-        LoginAsk::default()
-    } else {
-        match serde_json::from_slice(&body) {
-            Ok(a) => a,
-            Err(_) => return bad("expected {\"user\"?: \"...\", \"unionid\"?: bool, \"blocked\"?: bool}"),
-        }
+    let ask: LoginAsk = match json_or_default(&body) {
+        Some(a) => a,
+        None => return bad("expected {\"user\"?: \"...\", \"unionid\"?: bool, \"blocked\"?: bool}"),
     };
     let user = ask.user.unwrap_or_else(|| "sim-user".into());
     if !user_ok(&user) {
@@ -327,13 +304,9 @@ pub struct PhoneAsk {
 
 /// What the `getPhoneNumber` button's event gives the page: `detail.code`.
 pub async fn issue_phone_code(State(s): State<Shared>, body: Bytes) -> Response {
-    let ask: PhoneAsk = if body.is_empty() {
-        PhoneAsk::default()
-    } else {
-        match serde_json::from_slice(&body) {
-            Ok(a) => a,
-            Err(_) => return bad("expected {\"phoneNumber\"?: digits, \"countryCode\"?: digits, \"user\"?: ...}"),
-        }
+    let ask: PhoneAsk = match json_or_default(&body) {
+        Some(a) => a,
+        None => return bad("expected {\"phoneNumber\"?: digits, \"countryCode\"?: digits, \"user\"?: ...}"),
     };
     let digits = |v: &str, max: usize| !v.is_empty() && v.len() <= max && v.bytes().all(|b| b.is_ascii_digit());
     let phone = ask.phone_number.unwrap_or_else(|| "13800138000".into());
@@ -423,34 +396,6 @@ pub async fn token_action(State(s): State<Shared>, body: Bytes) -> Response {
         _ => return bad("action: expire or rotate"),
     }
     cors(Json(json!({"ok": true})).into_response())
-}
-
-pub async fn add_fault(State(s): State<Shared>, body: Bytes) -> Response {
-    match serde_json::from_slice::<Fault>(&body) {
-        Ok(f) if f.times > 0 && f.times <= 100 => {
-            s.lock().faults.push(f);
-            cors(Json(json!({"ok": true})).into_response())
-        }
-        Ok(_) => bad("times must be 1 to 100"),
-        Err(e) => bad(&format!("not a fault: {e}")),
-    }
-}
-
-/// Body of `POST /__sim/clock`.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ClockMove {
-    advance_ms: u64,
-}
-
-pub async fn move_clock(State(s): State<Shared>, body: Bytes) -> Response {
-    match serde_json::from_slice::<ClockMove>(&body) {
-        Ok(m) => {
-            s.advance(m.advance_ms);
-            cors(Json(json!({"ok": true, "nowMs": s.now_ms()})).into_response())
-        }
-        Err(_) => bad("expected {\"advanceMs\": N}"),
-    }
 }
 
 pub async fn stats(State(s): State<Shared>) -> Response {

@@ -34,6 +34,7 @@ mod state;
 
 pub use state::{openid_of, Fault, FaultKind, SimConfig, CODE_LIFETIME_MS, TOKEN_LIFETIME_SECS};
 
+use crate::sim_kit;
 use axum::routing::{get, post};
 use axum::Router;
 use state::Shared;
@@ -45,15 +46,18 @@ pub fn app(config: SimConfig) -> Router {
         .route("/sns/jscode2session", get(handlers::jscode2session))
         .route("/wxa/business/getuserphonenumber", post(handlers::phone_number))
         .route("/cgi-bin/message/subscribe/send", post(handlers::send))
-        .route("/__sim/login-code", post(handlers::issue_login_code).options(handlers::preflight))
-        .route("/__sim/phone-code", post(handlers::issue_phone_code).options(handlers::preflight))
-        .route("/__sim/subscribe", post(handlers::subscribe).options(handlers::preflight))
-        .route("/__sim/sent", get(handlers::sent).options(handlers::preflight))
-        .route("/__sim/token", post(handlers::token_action).options(handlers::preflight))
-        .route("/__sim/fault", post(handlers::add_fault).options(handlers::preflight))
-        .route("/__sim/clock", post(handlers::move_clock).options(handlers::preflight))
-        .route("/__sim/stats", get(handlers::stats).options(handlers::preflight))
-        .route("/__sim/reset", post(handlers::reset).options(handlers::preflight))
-        .route("/health", get(handlers::health))
-        .with_state(Shared::new(config))
+        .route("/__sim/login-code", post(handlers::issue_login_code).options(sim_kit::preflight))
+        .route("/__sim/phone-code", post(handlers::issue_phone_code).options(sim_kit::preflight))
+        .route("/__sim/subscribe", post(handlers::subscribe).options(sim_kit::preflight))
+        .route("/__sim/sent", get(handlers::sent).options(sim_kit::preflight))
+        .route("/__sim/token", post(handlers::token_action).options(sim_kit::preflight))
+        .route("/__sim/fault", post(sim_kit::add_fault).options(sim_kit::preflight))
+        .route("/__sim/clock", post(sim_kit::move_clock).options(sim_kit::preflight))
+        .route("/__sim/stats", get(handlers::stats).options(sim_kit::preflight))
+        .route("/__sim/reset", post(handlers::reset).options(sim_kit::preflight))
+        .route("/health", get(sim_kit::health))
+        .with_state({
+            let clock = config.clock.clone();
+            Shared::new(config, clock)
+        })
 }

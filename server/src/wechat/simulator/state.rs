@@ -2,13 +2,13 @@
 //! and clock.
 
 use crate::clock::{Clock, SystemClock};
+use crate::sim_kit::{self, Faults, Memory};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 /// Login and phone code lifetime (documented: 5 minutes).
 pub const CODE_LIFETIME_MS: u64 = 5 * 60_000;
@@ -79,19 +79,9 @@ pub enum FaultKind {
     },
 }
 
-/// A fault for the next `times` calls of one API (or of all).
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Fault {
-    /// What happens.
-    #[serde(flatten)]
-    pub kind: FaultKind,
-    /// `stable_token`, `jscode2session`, `getuserphonenumber`, `send`, or absent for all.
-    #[serde(default)]
-    pub api: Option<String>,
-    /// How many calls.
-    pub times: u32,
-}
+/// A fault for the next `times` calls of one API: `stable_token`, `jscode2session`,
+/// `getuserphonenumber`, `send`, or absent for all.
+pub type Fault = sim_kit::Fault<FaultKind>;
 
 /// An issued login code.
 pub struct LoginCode {
@@ -135,7 +125,7 @@ pub struct Inner {
     /// (openid, template id) -> unspent accepts.
     pub grants: HashMap<(String, String), u32>,
     pub sent: Vec<SentMessage>,
-    pub faults: Vec<Fault>,
+    pub faults: Faults<FaultKind>,
     /// API name -> calls received.
     pub calls: HashMap<String, u64>,
     pub forced_refreshes: u64,
@@ -143,22 +133,9 @@ pub struct Inner {
 }
 
 impl Inner {
-    /// Takes one use of the first fault for `api`.
-    pub fn take_fault(&mut self, api: &str) -> Option<FaultKind> {
-        let fault = self.faults.iter_mut().find(|f| f.times > 0 && f.api.as_deref().is_none_or(|a| a == api))?;
-        fault.times -= 1;
-        let kind = fault.kind.clone();
-        self.faults.retain(|f| f.times > 0);
-        Some(kind)
-    }
-
-    /// A fresh random value with a prefix.
+    /// A fresh opaque value with a prefix.
     pub fn mint(&mut self, prefix: &str) -> String {
-        self.serial += 1;
-        let mut bytes = [0u8; 18];
-        // Unique through the serial even if the system RNG failed.
-        let _ = getrandom::fill(&mut bytes);
-        format!("{prefix}{}{}", self.serial, URL_SAFE_NO_PAD.encode(bytes).replace('-', "x"))
+        sim_kit::mint(&mut self.serial, prefix)
     }
 
     /// Keeps memory bounded.
@@ -185,39 +162,12 @@ impl Inner {
     }
 }
 
+impl Memory for Inner {
+    type Kind = FaultKind;
+    fn faults(&mut self) -> &mut Faults<FaultKind> {
+        &mut self.faults
+    }
+}
+
 /// Shared state behind the router.
-#[derive(Clone)]
-pub struct Shared(Arc<SharedInner>);
-
-/// The shared parts.
-pub struct SharedInner {
-    pub config: SimConfig,
-    inner: Mutex<Inner>,
-    offset_ms: AtomicU64,
-}
-
-impl std::ops::Deref for Shared {
-    type Target = SharedInner;
-    fn deref(&self) -> &SharedInner {
-        &self.0
-    }
-}
-
-impl Shared {
-    pub fn new(config: SimConfig) -> Self {
-        Shared(Arc::new(SharedInner { config, inner: Mutex::new(Inner::default()), offset_ms: AtomicU64::new(0) }))
-    }
-
-    /// The simulator's time: its clock plus every advance asked for over HTTP.
-    pub fn now_ms(&self) -> u64 {
-        self.config.clock.now_ms().saturating_add(self.offset_ms.load(Ordering::SeqCst))
-    }
-
-    pub fn advance(&self, ms: u64) {
-        self.offset_ms.fetch_add(ms, Ordering::SeqCst);
-    }
-
-    pub fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
+pub type Shared = sim_kit::Shared<SimConfig, Inner>;
