@@ -111,7 +111,17 @@ pub(super) fn button_consent(
             "{method} expects the event object of the {api} button handler (with a detail object)."
         )));
     };
+    let failed = matches!(detail.get("errMsg"), Some(HostValue::String(m)) if crate::text::find(m, ":fail").is_some());
     match detail.get("code") {
+        // A failure that still carries a code (a misbehaving host): the answer is the
+        // failure, and the code stays out of the error.
+        Some(code @ HostValue::String(_)) if failed => {
+            let secret = match code {
+                HostValue::String(s) => s.as_str(),
+                _ => "",
+            };
+            Err(binance_failure(api, detail).scrubbed(&[secret]))
+        }
         None | Some(HostValue::Undefined) | Some(HostValue::Null) => {
             let mut error = binance_failure(api, detail);
             if error.code() == ErrorCode::HostError && error.details().host_message.is_none() {

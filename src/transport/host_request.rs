@@ -29,13 +29,42 @@ impl HostRequestTransport {
     }
 }
 
-/// The status of an answer: `statusCode` (bn/wx) or `status` (my).
+/// The status of an answer: `statusCode` (bn/wx) or `status` (my), a number or a string
+/// of digits (some hosts pass the status line's text through).
 fn status_of(value: &JsValue) -> Option<u16> {
     ["statusCode", "status"]
         .iter()
-        .find_map(|k| sys::get(value, k).as_f64())
+        .find_map(|k| {
+            let v = sys::get(value, k);
+            v.as_f64().or_else(|| sys::string_within(&v, 3).ok().and_then(|t| t.parse::<u16>().ok()).map(f64::from))
+        })
         .filter(|s| s.is_finite() && (100.0..1000.0).contains(s))
         .map(|s| s as u16)
+}
+
+/// A body the host answered as bytes (an ArrayBuffer or a view, though text was asked
+/// for), read as UTF-8 like `Response.text()`: `None` past the cap, measured before the
+/// copy; not bytes at all: `Some(None)`. (A raw ArrayBuffer from another realm is not
+/// recognised; views are, through `ArrayBuffer.isView`.)
+fn bytes_of(data: &JsValue) -> Option<Option<String>> {
+    let view = if js_sys::ArrayBuffer::is_view(data) {
+        let at = |k| sys::get(data, k).as_f64().unwrap_or(0.0) as u32;
+        js_sys::Uint8Array::new_with_byte_offset_and_length(
+            &sys::get(data, "buffer"),
+            at("byteOffset"),
+            at("byteLength"),
+        )
+    } else if wasm_bindgen::JsCast::is_instance_of::<js_sys::ArrayBuffer>(data) {
+        js_sys::Uint8Array::new(data)
+    } else {
+        return Some(None);
+    };
+    if view.length() as usize > MAX_BODY_BYTES {
+        return None;
+    }
+    let bytes = view.to_vec();
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    Some(Some(String::from_utf8_lossy(body).into_owned()))
 }
 
 /// One response header, matched without regard to case; names and the value are
@@ -55,6 +84,9 @@ fn body_of(value: &JsValue) -> Option<String> {
     let data = sys::get(value, "data");
     if data.is_undefined() || data.is_null() {
         return Some(String::new());
+    }
+    if let Some(bytes) = bytes_of(&data)? {
+        return Some(bytes);
     }
     let text = if data.is_string() { data } else { js_sys::JSON::stringify(&data).map(JsValue::from).ok()? };
     match sys::string_within(&text, MAX_BODY_BYTES) {
@@ -108,7 +140,9 @@ async fn send(host: JsValue, request: HttpRequest) -> Result<HttpResponse, Trans
             match (code, status_of(&value)) {
                 (Some(13.0), _) => Err(TransportFailure::Timeout),
                 _ if timed_out => Err(TransportFailure::Timeout),
-                (_, Some(status)) => Ok(answer(&value, status)),
+                // my.request fails with the status of an HTTP error; a "failure" that
+                // claims success is no answer to trust (retried under the same key).
+                (_, Some(status)) if !(200..300).contains(&status) => Ok(answer(&value, status)),
                 _ => {
                     let msg = ["errMsg", "errorMessage"].iter().find_map(|k| sys::get_string(&value, k, 256).ok());
                     Err(TransportFailure::Network(msg.unwrap_or_else(|| "the host request failed".into())))

@@ -308,6 +308,33 @@ test('16. a button event read again is the consent handed out the first time: sa
   assert.equal((await errorOf(b2.forwardPhoneNumberEvent(tapped))).code, 'TOKEN_ALREADY_USED');
 });
 
+test('17. host request oddities: bytes are read as text, a string status is a status, a failure claiming 200 is not a success', async () => {
+  const bytes = new TextEncoder().encode('{"receipt":"r-bytes"}');
+  const answers = [
+    (o) => o.success({ statusCode: 200, header: {}, data: bytes.buffer }),
+    (o) => o.success({ statusCode: 200, header: {}, data: new Uint8Array([0, ...bytes, 0]).subarray(1, bytes.length + 1) }),
+    (o) => o.success({ statusCode: '200', header: {}, data: '{"receipt":"r-text"}' }),
+  ];
+  for (const [i, respond] of answers.entries()) {
+    const h = host({ respond });
+    const got = await bridgeFor(h).getPhoneNumber();
+    assert.deepEqual(got, { receipt: i === 2 ? 'r-text' : 'r-bytes' }, `answer ${i}`);
+    assert.equal(h.requests.length, 1);
+  }
+  let calls = 0;
+  const h = host({ respond: (o) => (calls++ === 0 ? o.fail({ statusCode: 200, errMsg: 'request:fail odd' }) : o.success({ statusCode: 200, header: {}, data: '{"ok":1}' })) });
+  assert.deepEqual(await bridgeFor(h).getPhoneNumber(), { ok: 1 }, 'retried under the same key, then answered');
+  assert.equal(new Set(h.requests.map((r) => r.header['Idempotency-Key'])).size, 1);
+});
+
+test('18. a button event that says it failed is a failure even when it carries a code', async () => {
+  const b = bridgeFor(host());
+  const code = token('deny');
+  const e = await errorOf(b.phoneNumberFromEvent({ type: 'getphonenumber', detail: { errMsg: 'getPhoneNumber:fail user deny', code } }));
+  assert.equal(e.code, 'USER_DENIED');
+  assert.ok(!JSON.stringify([e.message, e.details]).includes(code));
+});
+
 test('property: hostile host answers and backends (huge keys and strings, lone surrogates, echoed tokens) end typed, bounded and scrubbed', async () => {
   const next = random(20261202);
   const pick = (items) => items[Math.floor(next() * items.length)];
