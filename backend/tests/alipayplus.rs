@@ -6,6 +6,8 @@
 
 mod support;
 
+use support::{serve, Server};
+
 use mp_consent_backend::alipayplus::AlipayPlusSetup;
 use mp_consent_server::alipayplus::sign::{RsaSigner, RsaVerifier};
 use mp_consent_server::alipayplus::simulator::{app as sim_app, SimConfig};
@@ -13,7 +15,6 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use support::json_request;
-use tokio::net::TcpListener;
 
 const CLIENT: &str = "SANDBOX_BACKEND_CLIENT";
 
@@ -23,27 +24,6 @@ fn fixture(name: &str) -> PathBuf {
 
 fn read(name: &str) -> String {
     std::fs::read_to_string(fixture(name)).expect("fixture")
-}
-
-/// A server on a free loopback port, stopped when dropped.
-struct Server {
-    addr: String,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-async fn serve(router: axum::Router) -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr").to_string();
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    Server { addr, task }
 }
 
 async fn start_sim() -> Server {

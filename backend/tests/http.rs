@@ -4,28 +4,10 @@
 mod support;
 
 use std::time::{SystemTime, UNIX_EPOCH};
-use support::request;
-use tokio::net::TcpListener;
-
-/// A backend on a free loopback port, stopped when dropped.
-struct Server {
-    addr: String,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
+use support::{request, serve, Server};
 
 async fn start(faults: bool) -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr").to_string();
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, mp_consent_backend::app(faults)).await;
-    });
-    Server { addr, task }
+    serve(mp_consent_backend::app(faults)).await
 }
 
 fn now() -> u64 {

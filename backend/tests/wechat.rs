@@ -6,6 +6,8 @@
 
 mod support;
 
+use support::{serve, Server};
+
 use mp_consent_backend::wechat::WechatSetup;
 use mp_consent_server::wechat::simulator::{app as sim_app, SimConfig};
 use mp_consent_server::wechat::{WechatClient, WechatConfig};
@@ -13,31 +15,10 @@ use mp_consent_server::{Secret, SqliteStore};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
-use tokio::net::TcpListener;
 
 const APP: &str = "wxbackend0000test";
 const SECRET: &str = "backend-sim-secret";
 const ADMIN: &str = "admin-key-for-tests";
-
-struct Server {
-    addr: String,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-async fn serve(router: axum::Router) -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr").to_string();
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    Server { addr, task }
-}
 
 fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)

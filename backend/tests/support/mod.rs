@@ -1,11 +1,34 @@
-//! What the backend's integration tests share: one raw HTTP/1.1 client, so a test sees
+//! What the backend's integration tests share: a loopback server, and one raw HTTP/1.1
+//! client, so a test sees
 //! exactly the status, head and body the server wrote (no client-side redirects, retries
 //! or decoding).
 #![allow(dead_code)] // each test crate uses its own part
 
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::{TcpListener, TcpStream};
+
+/// A router served on a free loopback port, stopped when dropped.
+pub struct Server {
+    pub addr: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Serves `router` on 127.0.0.1 at a free port.
+pub async fn serve(router: axum::Router) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr").to_string();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    Server { addr, task }
+}
 
 /// One request with `Connection: close`; returns (status, lower-cased head, body).
 pub async fn request(
